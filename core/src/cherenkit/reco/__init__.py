@@ -1,0 +1,5 @@
+"""Stereo shower reconstruction."""
+
+from .reconstructor import Reconstructor
+
+__all__ = ["Reconstructor"]
