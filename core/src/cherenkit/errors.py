@@ -20,6 +20,7 @@ __all__ = [
     "PluginError",
     "PluginLoadError",
     "PluginNotFoundError",
+    "StatisticInputError",
     "closest",
     "quoted_list",
 ]
@@ -226,3 +227,21 @@ class PluginAPIError(PluginLoadError):
         )
         self.entry_point, self.distribution = entry_point, distribution
         self.original, self.traceback = original, ""
+
+
+class StatisticInputError(CherenkitError, ValueError):
+    """The arrays given to a fit statistic are missing, misshapen or invalid.
+
+    Attributes
+    ----------
+    statistic : str
+        The statistic's plugin name.
+    input : str
+        The offending input (``"counts"``, ``"npred"``, ``"counts_off"``, ...).
+    problem : str
+        What is wrong.
+    """
+
+    def __init__(self, statistic, input, problem):
+        self.statistic, self.input, self.problem = statistic, input, problem
+        super().__init__(f"fit statistic {statistic!r}, input {input!r}: {problem}")

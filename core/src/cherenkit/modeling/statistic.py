@@ -8,27 +8,9 @@ from typing import ClassVar
 import numpy as np
 
 from ..component import Component
-from ..errors import CherenkitError
+from ..errors import StatisticInputError
 
 __all__ = ["FitStatistic", "StatisticInputError"]
-
-
-class StatisticInputError(CherenkitError, ValueError):
-    """The arrays given to a fit statistic are missing, misshapen or invalid.
-
-    Attributes
-    ----------
-    statistic : str
-        The statistic's plugin name.
-    input : str
-        The offending input (``"counts"``, ``"npred"``, ``"counts_off"``, ...).
-    problem : str
-        What is wrong.
-    """
-
-    def __init__(self, statistic, input, problem):
-        self.statistic, self.input, self.problem = statistic, input, problem
-        super().__init__(f"fit statistic {statistic!r}, input {input!r}: {problem}")
 
 
 class FitStatistic(Component, abc.ABC):
