@@ -10,8 +10,10 @@ import textwrap
 from importlib.metadata import PathDistribution, entry_points
 
 import pytest
-from _plugin_sources import OFFSET_METHOD, THRESHOLD_CLEANER
+
 from cherenkit import registry
+
+from _plugin_sources import OFFSET_METHOD, THRESHOLD_CLEANER
 
 
 @pytest.fixture

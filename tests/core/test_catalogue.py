@@ -4,6 +4,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+
 from cherenkit import registry
 from cherenkit.catalogue import CATALOGUE_PATH, load_catalogue
 from cherenkit.errors import ConfigError

@@ -6,9 +6,10 @@ import sys
 import time
 
 import pytest
+from click.testing import CliRunner
+
 from cherenkit import __version__
 from cherenkit.cli import main
-from click.testing import CliRunner
 
 
 def run(*args):

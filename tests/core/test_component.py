@@ -3,6 +3,7 @@
 import astropy.units as u
 import attrs
 import pytest
+
 from cherenkit.component import Component, describe_parameters, parameter, toml_value
 from cherenkit.errors import ParameterError
 
@@ -62,6 +63,8 @@ def test_int_is_accepted_as_float_but_not_the_reverse():
         ({"offset": [1, 2] * u.deg}, r"expected a single value"),
         ({"thresh": None}, r"a value is required \(float\)"),
         ({"labels": "x"}, r"expected a list, got 'x'"),
+        ({"thresh": float("inf")}, r"expected a finite number, got inf"),
+        ({"offset": "nan deg"}, r"expected a finite quantity, got nan deg"),
     ],
 )
 def test_bad_values_name_the_parameter_and_the_problem(kwargs, message):

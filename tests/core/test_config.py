@@ -5,6 +5,7 @@ import textwrap
 
 import astropy.units as u
 import pytest
+
 from cherenkit.config import Config, DatasetsConfig, FitConfig, PluginSelection, ProcessConfig
 from cherenkit.config_template import config_template
 from cherenkit.errors import ConfigError
@@ -211,7 +212,7 @@ def test_missing_file(tmp_path):
 def test_python_keyword_errors_name_the_class_and_field():
     with pytest.raises(
         ConfigError,
-        match=r"\[FitConfig\], key 'statistic': No fit-statistic named 'kash'.*Did you mean 'cash'\?",
+        match=r"^FitConfig, key 'statistic': No fit-statistic named 'kash'.*Did you mean 'cash'\?",
     ):
         FitConfig(statistic="kash")
 

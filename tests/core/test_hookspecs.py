@@ -3,9 +3,10 @@
 import inspect
 
 import pytest
-from _plugin_sources import HEADER
 
 from cherenkit import hookspecs, registry
+
+from _plugin_sources import HEADER
 
 # A minimal class per kind: the base class and the methods its contract requires.
 BODIES = {

@@ -1,7 +1,7 @@
 """The plugin registry: discovery, lookup, and every way a plugin can go wrong."""
 
 import pytest
-from _plugin_sources import HEADER, THRESHOLD_CLEANER
+
 from cherenkit import registry
 from cherenkit.catalogue import Catalogue, CatalogueEntry
 from cherenkit.errors import (
@@ -12,6 +12,8 @@ from cherenkit.errors import (
     PluginLoadError,
     PluginNotFoundError,
 )
+
+from _plugin_sources import HEADER, THRESHOLD_CLEANER
 
 
 def test_builtin_statistics_are_found_through_entry_points():
@@ -51,6 +53,7 @@ def test_unknown_but_catalogued_name_says_which_distribution_to_install(use_regi
     ) as info:
         registry.get("cleaner", "tailcuts")
     assert info.value.catalogued == "cherenkit-cleaning"
+    assert "Did you mean" not in str(info.value)  # a catalogued name is not a typo
 
 
 def test_unknown_kind_lists_the_kinds():

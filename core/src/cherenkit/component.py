@@ -25,6 +25,7 @@ cherenkit.errors.ParameterError: OffsetCut.offset_max: missing unit: expected an
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any, ClassVar
 
@@ -187,6 +188,8 @@ def _to_type(value, value_type, fail):
         fail(f"expected an integer, got {value!r} ({value.__class__.__name__})")
     if value_type is float:
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                fail(f"expected a finite number, got {value!r}")
             return float(value)
         fail(f"expected a number, got {value!r} ({value.__class__.__name__})")
     if value_type is str:
@@ -222,6 +225,8 @@ def _to_quantity(value, unit, fail):
         fail(f"expected a quantity in {unit}, got {value!r} ({value.__class__.__name__})")
     if not value.isscalar:
         fail(f"expected a single value, got an array of shape {value.shape}")
+    if not math.isfinite(value.value):
+        fail(f"expected a finite quantity, got {value}")
     try:
         return value.to(target)
     except u.UnitConversionError:

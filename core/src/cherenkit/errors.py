@@ -81,8 +81,8 @@ class ConfigError(CherenkitError, ValueError):
         where = []
         if file is not None:
             where.append(str(file))
-        if table:
-            where.append(f"[{table}]")
+        if table:  # a TOML table, or the class whose keyword argument is wrong
+            where.append(f"[{table}]" if file is not None else table)
         if key is not None:
             where.append(f"key {key!r}")
         super().__init__(f"{', '.join(where)}: {problem}" if where else problem)
@@ -127,7 +127,8 @@ class PluginNotFoundError(PluginError, LookupError):
 
     def __init__(self, kind, name, installed, *, catalogued=None, planned=False, broken=None):
         self.kind, self.name, self.installed = kind, name, dict(installed)
-        self.suggestion = closest(name, self.installed)
+        # a catalogued name is not a typo: suggesting an installed one would mislead
+        self.suggestion = None if catalogued else closest(name, self.installed)
         self.catalogued, self.planned = catalogued, planned
         by_dist: dict[str, list[str]] = {}
         for plugin_name, dist in self.installed.items():
