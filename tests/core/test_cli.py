@@ -71,6 +71,35 @@ def test_plugins_show():
     assert missing.exit_code == 1
     assert missing.output.startswith("Error: No plugin named 'wstats'.")
     assert "Did you mean 'wstat'?" in missing.output
+    planned = run("plugins", "show", "tailcuts")
+    assert planned.exit_code == 1
+    assert planned.output == (
+        "Error: No cleaner named 'tailcuts'. Installed: none. 'tailcuts' is catalogued in "
+        "registry.toml as part of cherenkit-cleaning, which is planned but not released yet.\n"
+    )
+
+
+def test_two_plugins_with_one_name_at_the_command_line(make_distribution, use_registry, tmp_path):
+    from _plugin_sources import THRESHOLD_CLEANER
+
+    use_registry(
+        *make_distribution("acme-cleaning", "acme_cli_a", THRESHOLD_CLEANER),
+        *make_distribution("other-cleaning", "other_cli_b", THRESHOLD_CLEANER),
+    )
+    listed = run("plugins", "list")
+    assert listed.exit_code == 0
+    assert (
+        "Conflict: cleaner 'threshold' is declared by acme-cleaning 1.0 and other-cleaning 1.0"
+        in listed.output
+    )
+    path = tmp_path / "c.toml"
+    path.write_text("[process]\ncleaner = 'threshold'\n")
+    result = run("config", "validate", str(path))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}, [process], key 'cleaner': Two plugins declare a cleaner named 'threshold': "
+        "acme-cleaning 1.0 and other-cleaning 1.0. Uninstall one of them, or ask its authors to rename it.\n"
+    )
 
 
 def test_plugins_list_reports_broken_plugins(make_distribution, use_registry):

@@ -63,15 +63,21 @@ def list_plugins(as_json, kind):
 )
 def show_plugin(name, kind):
     """Show one plugin: summary, distribution, documentation and parameters."""
-    from ..errors import PluginNotFoundError
+    from ..errors import closest, quoted_list
     from ..registry import get_registry
 
     registry = get_registry()
     kinds = [kind] if kind else [k for k in KINDS if name in registry.names(k)]
     if not kinds:
-        installed = {n: "" for k in KINDS for n in registry.names(k)}
-        error = PluginNotFoundError("plugin", name, installed)
-        raise click.ClickException(str(error).replace(" (from )", ""))
+        entry = next((e for e in registry.catalogue.entries if e.name == name), None)
+        if entry is not None:  # catalogued: say what to install
+            registry.info(entry.kind, name)
+        everything = [n for k in KINDS for n in registry.names(k)]
+        hint = closest(name, everything)
+        raise click.ClickException(
+            f"No plugin named {name!r}. Installed: {quoted_list(everything)}."
+            + (f" Did you mean {hint!r}?" if hint else "")
+        )
     if len(kinds) > 1:
         raise click.UsageError(
             f"{name!r} is a plugin of several kinds ({', '.join(kinds)}); add --kind"
