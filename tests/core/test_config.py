@@ -181,6 +181,10 @@ BAD_PLUGIN_VALUES = {
         "[process.cleaner.loose]\nname = 'threshold'\nmode = 'lax'\n",
         r"\[process.cleaner.loose\], key 'mode': 'lax' is not one of the choices 'strict', 'loose'",
     ),
+    "one name twice in a list": (
+        "[process]\ncleaner = ['threshold', 'threshold']\n",
+        r"\[process\], key 'cleaner': 'threshold' given twice; to run one cleaner with two settings, give each its own labelled table",
+    ),
     "missing unit": (
         "[datasets.safe_mask.o]\nname = 'offset-cut'\noffset_max = 3\n",
         r"\[datasets.safe_mask.o\], key 'offset_max': missing unit: expected an angle such as '3 deg', got the plain number 3",

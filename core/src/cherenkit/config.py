@@ -176,7 +176,17 @@ def select_plugin(kind, value, *, labelled=False, per_telescope_type=False, wher
         }
     if labelled:
         choices = value if isinstance(value, list | tuple) else [value]
-        return {_label(c): _select_one(kind, c, per_telescope_type, where) for c in choices}
+        labels = [_label(c) for c in choices]
+        twice = sorted({label for label in labels if labels.count(label) > 1})
+        if twice:
+            raise where.error(
+                f"{quoted_list(twice)} given twice; to run one {kind} with two settings, "
+                "give each its own labelled table"
+            )
+        return {
+            label: _select_one(kind, c, per_telescope_type, where)
+            for label, c in zip(labels, choices, strict=True)
+        }
     if _is_labelled_table(value):
         raise where.error(f'expected one {kind}: a name, or a table with name = "..."')
     return _select_one(kind, value, per_telescope_type, where)
