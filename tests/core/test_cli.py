@@ -1,6 +1,7 @@
 """The ``cherenkit`` command: output, exit codes, and start-up time."""
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -39,7 +40,9 @@ def test_plugins_list_shows_installed_and_catalogued():
     installed, _, catalogued = result.output.partition(
         "Catalogued in registry.toml but not installed:"
     )
-    assert "fit-statistic  wstat  cherenkit-stats  0.1.0    builtin" in installed
+    assert re.search(
+        r"^fit-statistic +wstat +cherenkit-stats +0\.1\.0 +builtin +W-statistic", installed, re.M
+    )
     assert (
         "cleaner" in catalogued and "tailcuts" in catalogued and "cherenkit-cleaning" in catalogued
     )
@@ -141,6 +144,18 @@ def test_config_validate_errors_are_one_line_with_exit_code_1(tmp_path, text, me
     assert result.output.startswith(f"Error: {path}")
     assert message in result.output
     assert "Traceback" not in result.output and result.output.count("\n") == 1
+
+
+def test_loading_every_plugin_keeps_heavy_modules_unimported():
+    """Plugin modules stay cheap to import: listing plugins must not load these."""
+    heavy = ["astropy.coordinates", "astropy.table", "scipy", "numba", "eventio", "matplotlib"]
+    code = (
+        "import sys; from cherenkit import registry; r = registry.get_registry(); r.plugins(); "
+        "assert not r.failures, r.failures; "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def _seconds(code):

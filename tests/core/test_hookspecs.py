@@ -14,6 +14,7 @@ BODIES = {
         "from cherenkit.events import EventSource as Base",
         "    @classmethod\n    def is_compatible(cls, path): return str(path).endswith('.x')\n"
         "    subarray = None\n"
+        "    def _open(self): pass\n"
         "    def iter_batches(self, n_events): return iter(())\n"
         "    def __iter__(self): return iter(())\n",
     ),

@@ -207,7 +207,7 @@ def _to_quantity(value, unit, fail):
     import astropy.units as u
 
     target = u.Unit(unit)
-    physical = target.physical_type
+    physical = str(target.physical_type).split("/")[0]  # "energy", not "energy/torque/work"
     if isinstance(value, str):
         try:
             value = u.Quantity(value)
@@ -218,7 +218,7 @@ def _to_quantity(value, unit, fail):
             value = u.Quantity(value, u.dimensionless_unscaled)
         else:
             fail(
-                f"missing unit: expected {'an' if str(physical)[0] in 'aeiou' else 'a'} "
+                f"missing unit: expected {'an' if physical[0] in 'aeiou' else 'a'} "
                 f"{physical} such as '{value} {unit}', got the plain number {value!r}"
             )
     elif not isinstance(value, u.Quantity):

@@ -96,5 +96,8 @@ def show_plugin(name, kind):
     if not d["parameters"]:
         click.echo("  none")
         return
+    for p in d["parameters"]:
+        if p["choices"]:
+            p["bounds"] = "one of " + ", ".join(p["choices"])
     headers = ("name", "type", "default", "bounds", "help")
     click.echo(_table([[p[h] or "" for h in headers] for p in d["parameters"]], headers))

@@ -1,5 +1,24 @@
-"""Event data model and the event-source base class."""
+"""Event data model and event sources.
 
-from .source import EventSource
+* `EventSource`: ``EventSource(path)`` opens a file with the installed plugin that
+  reads it; the base class of the event-source plugin kind.
+* `ArrayEvent`, `TelescopeEvent`, `ShowerTruth`, `SimulationConfig`: per-event objects.
+* `EventBatch`, `TelescopeBatch`: the columnar form the hot paths consume.
+"""
 
-__all__ = ["EventSource"]
+from .batch import SHOWER_COLUMNS, EventBatch, TelescopeBatch
+from .containers import EVENT_TYPES, ArrayEvent, ShowerTruth, SimulationConfig, TelescopeEvent
+from .source import EventSource, compatible_sources
+
+__all__ = [
+    "EVENT_TYPES",
+    "SHOWER_COLUMNS",
+    "ArrayEvent",
+    "EventBatch",
+    "EventSource",
+    "ShowerTruth",
+    "SimulationConfig",
+    "TelescopeBatch",
+    "TelescopeEvent",
+    "compatible_sources",
+]
