@@ -22,6 +22,7 @@ __all__ = [
     "PluginNotFoundError",
     "StatisticInputError",
     "closest",
+    "format_ids",
     "quoted_list",
 ]
 
@@ -36,6 +37,22 @@ def closest(name: str, choices: Iterable[str]) -> str | None:
     """The choice most similar to ``name``, or None when nothing is close."""
     matches = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+def format_ids(ids: Iterable[int]) -> str:
+    """Compact sorted listing of integer ids: ``1-4, 7, 9-12``."""
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        return "none"
+    parts, start, prev = [], ids[0], ids[0]
+    for i in [*ids[1:], None]:
+        if i is not None and i == prev + 1:
+            prev = i
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if i is not None:
+            start = prev = i
+    return ", ".join(parts)
 
 
 class CherenkitError(Exception):

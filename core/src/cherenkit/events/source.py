@@ -9,7 +9,7 @@ from typing import ClassVar
 import attrs
 
 from ..component import Component, parameter
-from ..errors import DataFormatError, ParameterError, quoted_list
+from ..errors import DataFormatError, ParameterError, format_ids, quoted_list
 
 __all__ = ["EventSource", "compatible_sources"]
 
@@ -135,7 +135,7 @@ class EventSource(Component, metaclass=_ChoosesPlugin):
                 type(self).__name__,
                 "allowed_tels",
                 f"{where} has no telescope {', '.join(map(str, unknown))}; "
-                f"its telescopes are {_ranges(tel_ids)}",
+                f"its telescopes are {format_ids(tel_ids)}",
             )
 
     def __enter__(self):
@@ -146,18 +146,6 @@ class EventSource(Component, metaclass=_ChoosesPlugin):
 
     def close(self):
         """Close the file. Sources holding no open file need not override this."""
-
-
-def _ranges(ids) -> str:
-    """``1-4, 7, 9-10`` for sorted integer ids."""
-    ids = sorted(int(i) for i in ids)
-    parts, start = [], None
-    for i, current in enumerate(ids):
-        start = current if start is None else start
-        if i + 1 == len(ids) or ids[i + 1] != current + 1:
-            parts.append(f"{start}" if start == current else f"{start}-{current}")
-            start = None
-    return ", ".join(parts)
 
 
 def compatible_sources(path) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import astropy.units as u
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ParameterError, format_ids
 
 __all__ = [
     "as_angle",
@@ -175,19 +175,3 @@ def quantity_equal(a, b) -> bool:
     if a.shape != b.shape or not a.unit.is_equivalent(b.unit):
         return False
     return bool(np.array_equal(a.value, b.to_value(a.unit), equal_nan=True))
-
-
-def format_ids(ids: Iterable[int]) -> str:
-    """Compact sorted listing of integer ids: ``1-4, 7, 9-12``."""
-    ids = sorted({int(i) for i in ids})
-    if not ids:
-        return "none"
-    parts, start, prev = [], ids[0], ids[0]
-    for i in [*ids[1:], None]:
-        if i is not None and i == prev + 1:
-            prev = i
-            continue
-        parts.append(str(start) if start == prev else f"{start}-{prev}")
-        if i is not None:
-            start = prev = i
-    return ", ".join(parts)
