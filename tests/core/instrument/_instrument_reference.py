@@ -19,14 +19,9 @@ from cherenkit.instrument import (
     TelescopeDescription,
 )
 
-REFERENCE_FILES = [
-    "calib_events",
-    "camsettings_v6",
-    "gamma_merged",
-    "gamma_prod6_tel_event_header_v4",
-    "gct_checs_muons",
-    "lst_muons",
-]
+from _data_files import SIMTEL_FILES
+
+REFERENCE_FILES = list(SIMTEL_FILES)
 
 
 def _number(value):

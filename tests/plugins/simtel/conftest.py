@@ -10,16 +10,6 @@ import json
 import numpy as np
 import pytest
 
-SIMTEL_FILES = (
-    "calib_events",
-    "camsettings_v6",
-    "gamma_merged",
-    "gamma_prod6_tel_event_header_v4",
-    "gct_checs_muons",
-    "lst_muons",
-)
-"""Every file of ``../shared/data/simtel`` (a test checks that none is left out)."""
-
 
 def _finite(value):
     """JSON reference value with ``"nan"``/``"inf"`` strings turned into floats."""

@@ -11,16 +11,9 @@ import astropy.units as u
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.data
+from _data_files import SIMTEL_FILES
 
-SIMTEL_FILES = (
-    "calib_events",
-    "camsettings_v6",
-    "gamma_merged",
-    "gamma_prod6_tel_event_header_v4",
-    "gct_checs_muons",
-    "lst_muons",
-)
+pytestmark = pytest.mark.data
 
 
 @pytest.fixture(params=SIMTEL_FILES)

@@ -10,6 +10,8 @@ from cherenkit.events import EventBatch, EventSource
 from cherenkit.testing import check_plugin_class
 from cherenkit_simtel import SimTelEventSource, calibrate_r1, select_gain_channel
 
+from _data_files import SIMTEL_FILES
+
 
 def test_plugin_contract():
     check_plugin_class(SimTelEventSource)
@@ -32,17 +34,7 @@ def test_template_without_path():
 
 
 @pytest.mark.data
-@pytest.mark.parametrize(
-    "name",
-    [
-        "calib_events",
-        "camsettings_v6",
-        "gamma_merged",
-        "gamma_prod6_tel_event_header_v4",
-        "gct_checs_muons",
-        "lst_muons",
-    ],
-)
+@pytest.mark.parametrize("name", SIMTEL_FILES)
 def test_dispatch_picks_simtel(simtel_file, name):
     path = simtel_file(name)
     assert SimTelEventSource.is_compatible(path)
