@@ -55,6 +55,8 @@ class TelescopeBatch:
     r1_waveform : `numpy.ndarray` of float32, shape (n, n_pixels, n_samples), optional
         Calibrated, gain-selected waveforms in photo-electrons per sample.
     selected_gain_channel : `numpy.ndarray` of int8, shape (n, n_pixels), optional
+    time_shift : `numpy.ndarray` of float32, shape (n, n_gains, n_pixels), optional
+        Arrival-time offsets in ns that calibration subtracts from peak times.
     true_image : `numpy.ndarray` of int32, shape (n, n_pixels), optional
         Simulated photo-electrons per pixel.
     pointing_alt_rad, pointing_az_rad : `numpy.ndarray` of float64, shape (n,)
@@ -67,6 +69,7 @@ class TelescopeBatch:
     tel_id: np.ndarray
     r1_waveform: np.ndarray | None = None
     selected_gain_channel: np.ndarray | None = None
+    time_shift: np.ndarray | None = None
     true_image: np.ndarray | None = None
     pointing_alt_rad: np.ndarray
     pointing_az_rad: np.ndarray
@@ -164,6 +167,7 @@ class EventBatch:
                 selected_gain_channel=_stack(
                     [t.selected_gain_channel for *_, t in members], "selected_gain_channel"
                 ),
+                time_shift=_stack([t.time_shift for *_, t in members], "time_shift"),
                 true_image=_stack([t.true_image for *_, t in members], "true_image"),
                 pointing_alt_rad=np.array(
                     [t.pointing_alt.to_value(u.rad) for *_, t in members], np.float64
@@ -210,6 +214,7 @@ class EventBatch:
                     tel_id=tel_id,
                     r1_waveform=_row(batch.r1_waveform, row),
                     selected_gain_channel=_row(batch.selected_gain_channel, row),
+                    time_shift=_row(batch.time_shift, row),
                     true_image=_row(batch.true_image, row),
                     pointing_alt=(batch.pointing_alt_rad[row] * u.rad).to(u.deg),
                     pointing_az=(batch.pointing_az_rad[row] * u.rad).to(u.deg),

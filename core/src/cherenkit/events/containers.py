@@ -141,8 +141,13 @@ class TelescopeEvent:
         Pedestal in ADC counts per sample, the R0 → R1 offset.
     dc_to_pe : `numpy.ndarray` of float32, shape (n_gains, n_pixels), optional
         Photo-electrons per ADC count above pedestal, the R0 → R1 factor.
+    time_shift : `numpy.ndarray` of float32, shape (n_gains, n_pixels), optional
+        Per-pixel arrival-time offsets in ns (sim_telarray's ``tm_calib``), which
+        calibration subtracts from peak times.
     true_image : `numpy.ndarray` of int32, shape (n_pixels,), optional
         Simulated photo-electrons per pixel, without noise.
+    image, peak_time : `numpy.ndarray` of float32, shape (n_pixels,), optional
+        DL1: charge in photo-electrons and peak time in ns, once calibrated.
     pointing_alt, pointing_az : `~astropy.units.Quantity`, deg
         Where this telescope pointed.
     time : `~astropy.time.Time`, optional
@@ -155,7 +160,10 @@ class TelescopeEvent:
     selected_gain_channel: np.ndarray | None = None
     pedestal_per_sample: np.ndarray | None = None
     dc_to_pe: np.ndarray | None = None
+    time_shift: np.ndarray | None = None
     true_image: np.ndarray | None = None
+    image: np.ndarray | None = None
+    peak_time: np.ndarray | None = None
     pointing_alt: object = None
     pointing_az: object = None
     time: object = None

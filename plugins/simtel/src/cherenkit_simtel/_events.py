@@ -160,7 +160,11 @@ class EventBuilder:
                 return None
             true_image = np.full(r0.shape[1], -1, dtype=np.int32)  # -1: not stored
         pedestal = self._pedestal(tel_id, raw["camera_monitorings"][tel_id])
-        dc_to_pe = _readonly(raw["laser_calibrations"][tel_id]["calib"])
+        laser = raw["laser_calibrations"][tel_id]
+        dc_to_pe = _readonly(laser["calib"])
+        time_shift = laser.get("tm_calib")
+        if time_shift is not None:
+            time_shift = _readonly(np.asarray(time_shift, dtype=np.float32))
         gain = select_gain_channel(r0, self.threshold) if self.select_gain else None
         alt, az = _convert.pointing_rad(raw["tracking_positions"][tel_id])
         return TelescopeEvent(
@@ -170,6 +174,7 @@ class EventBuilder:
             selected_gain_channel=gain,
             pedestal_per_sample=pedestal,
             dc_to_pe=dc_to_pe,
+            time_shift=time_shift,
             true_image=true_image,
             pointing_alt=_degrees(alt),
             pointing_az=_degrees(az),
