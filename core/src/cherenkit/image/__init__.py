@@ -1,5 +1,63 @@
-"""Image cleaning and image parameters."""
+"""Image cleaning and image parameters.
+
+Per-image functions take and return astropy Quantities the way ctapipe users call
+them (`hillas_parameters`, `timing_parameters`, `leakage_parameters`,
+`concentration_parameters`, `number_of_islands`, `morphology_parameters`,
+`descriptive_statistics`); `image_parameters_batch` computes all of them for a
+batch of images in one numba pass. `Gaussian` and `SkewedGaussian` generate toy
+images.
+
+Everything but `ImageCleaner` is loaded on first access, so importing this package
+(as the cleaner plugins do) loads neither numba nor scipy.
+"""
+
+import importlib
 
 from .cleaning import ImageCleaner
 
-__all__ = ["ImageCleaner"]
+_LAZY = {
+    "hillas_parameters": "hillas",
+    "camera_to_shower_coordinates": "hillas",
+    "timing_parameters": "timing",
+    "leakage_parameters": "leakage",
+    "concentration_parameters": "concentration",
+    "number_of_islands": "morphology",
+    "number_of_island_sizes": "morphology",
+    "morphology_parameters": "morphology",
+    "largest_island": "morphology",
+    "brightest_island": "morphology",
+    "descriptive_statistics": "statistics",
+    "image_parameters": "parameters",
+    "image_parameters_batch": "parameters",
+    "ImageModel": "toymodel",
+    "Gaussian": "toymodel",
+    "SkewedGaussian": "toymodel",
+    "obtain_time_image": "toymodel",
+    "CameraHillasParametersContainer": "containers",
+    "HillasParametersContainer": "containers",
+    "CameraTimingParametersContainer": "containers",
+    "TimingParametersContainer": "containers",
+    "LeakageContainer": "containers",
+    "ConcentrationContainer": "containers",
+    "MorphologyContainer": "containers",
+    "ImageStatisticsContainer": "containers",
+    "IntensityStatisticsContainer": "containers",
+    "PeakTimeStatisticsContainer": "containers",
+    "ImageParametersContainer": "containers",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = ["ImageCleaner", *_LAZY]
