@@ -43,9 +43,10 @@ def test_plugins_list_shows_installed_and_catalogued():
     assert re.search(
         r"^fit-statistic +wstat +cherenkit-stats +0\.1\.0 +builtin +W-statistic", installed, re.M
     )
-    assert (
-        "cleaner" in catalogued and "tailcuts" in catalogued and "cherenkit-cleaning" in catalogued
+    assert re.search(
+        r"^reconstructor +hillas +cherenkit-stereo +- +builtin \(planned\)", catalogued, re.M
     )
+    assert re.search(r"^cleaner +tailcuts +cherenkit-cleaning", installed, re.M)
 
 
 def test_plugins_list_json_and_kind_filter():
@@ -74,11 +75,11 @@ def test_plugins_show():
     assert missing.exit_code == 1
     assert missing.output.startswith("Error: No plugin named 'wstats'.")
     assert "Did you mean 'wstat'?" in missing.output
-    planned = run("plugins", "show", "tailcuts")
+    planned = run("plugins", "show", "hillas")
     assert planned.exit_code == 1
     assert planned.output == (
-        "Error: No cleaner named 'tailcuts'. Installed: none. 'tailcuts' is catalogued in "
-        "registry.toml as part of cherenkit-cleaning, which is planned but not released yet.\n"
+        "Error: No reconstructor named 'hillas'. Installed: none. 'hillas' is catalogued in "
+        "registry.toml as part of cherenkit-stereo, which is planned but not released yet.\n"
     )
 
 

@@ -194,8 +194,8 @@ BAD_PLUGIN_VALUES = {
         r"key 'offset_max': wrong unit: 3.0 TeV is not convertible to deg \(angle\)",
     ),
     "not installed but catalogued": (
-        "[process]\ncleaner = 'tailcuts'\n",
-        r"\[process\], key 'cleaner': No cleaner named 'tailcuts'. Installed: 'threshold' \(from acme-cleaning\)\..*catalogued in registry.toml as part of cherenkit-cleaning",
+        "[process]\nreconstructor = 'hillas'\n",
+        r"\[process\], key 'reconstructor': No reconstructor named 'hillas'. Installed: none\..*catalogued in registry.toml as part of cherenkit-stereo",
     ),
 }
 

@@ -34,7 +34,10 @@ def test_entry_points_are_loaded_lazily_and_once(make_distribution):
     assert reg._plugins is loaded
 
 
-def test_unknown_name_lists_installed_and_suggests_the_closest(test_plugins):
+def test_unknown_name_lists_installed_and_suggests_the_closest(make_distribution, use_registry):
+    use_registry(
+        *make_distribution("acme-cleaning", "acme_only", THRESHOLD_CLEANER), installed=False
+    )
     with pytest.raises(PluginNotFoundError) as info:
         registry.get("cleaner", "treshold")
     message = str(info.value)
@@ -49,10 +52,10 @@ def test_unknown_but_catalogued_name_says_which_distribution_to_install(use_regi
     use_registry()
     with pytest.raises(
         PluginNotFoundError,
-        match=r"'tailcuts' is catalogued in registry\.toml as part of cherenkit-cleaning, which is planned",
+        match=r"'hillas' is catalogued in registry\.toml as part of cherenkit-stereo, which is planned",
     ) as info:
-        registry.get("cleaner", "tailcuts")
-    assert info.value.catalogued == "cherenkit-cleaning"
+        registry.get("reconstructor", "hillas")
+    assert info.value.catalogued == "cherenkit-stereo"
     assert "Did you mean" not in str(info.value)  # a catalogued name is not a typo
 
 
@@ -91,7 +94,7 @@ def test_a_plugin_that_raises_at_import_is_reported_and_breaks_nothing(
         "acme-broken", "acme_broken", "import numpy\nraise ImportError('needs libfoo')\n"
     )
     reg = use_registry(*broken, *make_distribution("acme-cleaning", "acme_ok", THRESHOLD_CLEANER))
-    assert reg.names("cleaner") == ["threshold"]
+    assert "threshold" in reg.names("cleaner")
     assert "cash" in reg.names("fit-statistic")
     [failure] = reg.failures
     assert isinstance(failure, PluginLoadError)
@@ -201,7 +204,7 @@ def test_describe_lists_installed_and_catalogued_plugins():
     assert wstat["installed"] and wstat["distribution"] == "cherenkit-stats"
     assert wstat["status"] == "builtin"
     assert wstat["parameters"][0]["name"] == "extra_terms"
-    tailcuts = by_name["cleaner", "tailcuts"]
-    assert not tailcuts["installed"] and tailcuts["version"] is None
+    hillas = by_name["reconstructor", "hillas"]
+    assert not hillas["installed"] and hillas["version"] is None
     kinds = [p["kind"] for p in described["plugins"]]
     assert kinds == sorted(kinds, key=list(registry.KINDS).index)
