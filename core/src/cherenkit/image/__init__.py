@@ -4,7 +4,8 @@ Per-image functions take and return astropy Quantities the way ctapipe users cal
 them (`hillas_parameters`, `timing_parameters`, `leakage_parameters`,
 `concentration_parameters`, `number_of_islands`, `morphology_parameters`,
 `descriptive_statistics`); `image_parameters_batch` computes all of them for a
-batch of images in one numba pass. `Gaussian` and `SkewedGaussian` generate toy
+batch of images in one numba pass; `ImageProcessor` runs a cleaner plugin and
+all parameters on telescope batches. `Gaussian` and `SkewedGaussian` generate toy
 images.
 
 Everything but `ImageCleaner` is loaded on first access, so importing this package
@@ -29,6 +30,8 @@ _LAZY = {
     "descriptive_statistics": "statistics",
     "image_parameters": "parameters",
     "image_parameters_batch": "parameters",
+    "ImageProcessor": "processor",
+    "ImageQualityCriteria": "processor",
     "ImageModel": "toymodel",
     "Gaussian": "toymodel",
     "SkewedGaussian": "toymodel",
