@@ -171,7 +171,15 @@ class EventFileWriter:
 
     def write_subarray(self, subarray) -> None:
         """Write the instrument description so that `read_subarray` rebuilds it."""
-        self.append("instrument/subarray", subarray.to_table("subarray"))
+        # geocentric coordinates too: geodetic round trips lose the last bits
+        geocentric = subarray.reference_location.geocentric
+        self.append(
+            "instrument/subarray",
+            subarray.to_table("subarray"),
+            meta={
+                f"REF_{a}": float(v.to_value("m")) for a, v in zip("XYZ", geocentric, strict=True)
+            },
+        )
         self.append("instrument/optics", subarray.to_table("optics"))
         cameras = list(dict.fromkeys(t.camera for t in subarray.tel_descriptions.values()))
         for index, camera in enumerate(cameras):
@@ -335,8 +343,8 @@ def read_subarray(path):
             for row in tels
         },
         tel_descriptions=descriptions,
-        reference_location=EarthLocation.from_geodetic(
-            meta["REF_LON"] * u.deg, meta["REF_LAT"] * u.deg, meta["REF_HEIGHT"] * u.m
+        reference_location=EarthLocation.from_geocentric(
+            meta["REF_X"], meta["REF_Y"], meta["REF_Z"], unit=u.m
         ),
     )
 
