@@ -341,3 +341,29 @@ def test_bad_tables():
     del good["pix_area"]
     with pytest.raises(DataFormatError, match="camera geometry table lacks pix_area"):
         CameraGeometry.from_table(good)
+
+
+def test_slicing_skips_validation_but_equals_a_validated_subset():
+    geom = CameraGeometry.make_rectangular(n_x=6, n_y=5)
+    mask = np.zeros(geom.n_pixels, bool)
+    mask[[3, 4, 10, 11, 12]] = True
+    fast = geom[mask]
+    validated = attrs.evolve(
+        geom,
+        pix_id=geom.pix_id[mask],
+        pix_x=geom.pix_x[mask],
+        pix_y=geom.pix_y[mask],
+        pix_area=geom.pix_area[mask],
+    )
+    assert fast == validated
+    assert fast.n_pixels == 5 and fast.pix_rotation == geom.pix_rotation
+    with pytest.raises(ValueError, match="read-only"):
+        fast.pix_x.value[0] = 1.0
+    # neighbours of a slice are the parent's pairs between selected pixels, renumbered
+    index = np.flatnonzero(mask)
+    expected = [
+        [int(np.searchsorted(index, i)), int(np.searchsorted(index, j))]
+        for i, j in geom.neighbor_pairs
+        if mask[i] and mask[j]
+    ]
+    assert fast.neighbor_pairs.tolist() == expected and len(expected) > 0

@@ -385,16 +385,27 @@ class CameraGeometry:
                 f"expected a boolean mask of {self.n_pixels} pixels, an index array or a "
                 f"slice, but {problem}",
             )
-        sliced = attrs.evolve(
-            self,
-            pix_id=self.pix_id[index],
-            pix_x=self.pix_x[index],
-            pix_y=self.pix_y[index],
-            pix_area=self.pix_area[index],
-        )
+        sliced = self._subset(index)
         if len(np.unique(index)) == len(index):
             sliced._cache["parent"] = (self, index)
         return sliced
+
+    def _subset(self, index) -> CameraGeometry:
+        """A geometry of the pixels ``index``, skipping validation.
+
+        A subset of a valid geometry is valid, and `__getitem__` is on the per-image
+        hot path (``hillas_parameters(geometry[mask], ...)``), where re-running every
+        converter and validator cost ~60 µs.
+        """
+        subset = object.__new__(type(self))
+        for field in attrs.fields(type(self)):
+            object.__setattr__(subset, field.name, getattr(self, field.name))
+        for name in ("pix_id", "pix_x", "pix_y", "pix_area"):
+            values = getattr(self, name)[index]
+            values.flags.writeable = False  # read-only, as the validators leave them
+            object.__setattr__(subset, name, values)
+        object.__setattr__(subset, "_cache", {})
+        return subset
 
     def rotate(self, angle) -> CameraGeometry:
         """The geometry with pixel positions turned counter-clockwise by ``angle``.
