@@ -6,6 +6,7 @@ checks compare numbers without reading the file again.
 """
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -27,7 +28,10 @@ def simtel_dir(data_dir):
     """``../shared/data/simtel``."""
     path = data_dir / "simtel"
     if not path.is_dir():
-        pytest.skip(f"no sim_telarray files at {path}")
+        reason = f"no sim_telarray files at {path}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
     return path
 
 
