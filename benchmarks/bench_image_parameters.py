@@ -10,6 +10,8 @@ compiles numba code and fills lazy geometry caches):
 
 * the single functions as ctapipe users call them (``geometry[mask]`` slicing
   included where users write it, "presliced" where ImageProcessor slices once);
+* the per-image chain of the seed notebook: tailcuts, ``geometry[mask]``, Hillas,
+  leakage, islands, timing;
 * the per-image chain of ctapipe's ``ImageProcessor``: tailcuts, one slice, Hillas,
   timing, leakage, concentration, morphology, intensity and peak-time statistics;
 * cherenkit only: the same chain as one call (``image_parameters``), and batch mode
@@ -82,6 +84,15 @@ def loop(body):
     n_images[run] = len(use)
     return run
 
+def seed_chain(k, i, m):
+    # the seed notebook / issue 4: clean, Hillas (slicing included), leakage, islands, timing
+    mask = tailcuts_clean(geometry, images[i], **TAILCUTS)
+    g, image = geometry[mask], images[i][mask]
+    h = hillas_parameters(g, image)
+    leakage_parameters(geometry, images[i], mask)
+    number_of_islands(geometry, mask)
+    timing_parameters(g, image, times[i][mask], h)
+
 def chain(k, i, m):
     # ctapipe ImageProcessor._parameterize_image after cleaning
     mask = tailcuts_clean(geometry, images[i], **TAILCUTS)
@@ -111,9 +122,11 @@ cases = {
     "concentration_parameters, presliced": loop(
         lambda k, i, m: concentration_parameters(sliced[k], images[i][m], hillas[k])
     ),
+    "number_of_islands": loop(lambda k, i, m: number_of_islands(geometry, m)),
     "morphology_parameters": loop(lambda k, i, m: morphology_parameters(geometry, m)),
     "descriptive_statistics": loop(lambda k, i, m: descriptive_statistics(images[i][m])),
-    "per-image chain (ImageProcessor)": loop(chain),
+    "chain: clean, Hillas, leakage, islands, timing": loop(seed_chain),
+    "chain of ImageProcessor (+ concentration, statistics)": loop(chain),
 }
 
 def values():
@@ -136,7 +149,8 @@ PEER = (
     """
 from ctapipe.image import (
     concentration_parameters, descriptive_statistics, hillas_parameters,
-    leakage_parameters, morphology_parameters, tailcuts_clean, timing_parameters,
+    leakage_parameters, morphology_parameters, number_of_islands, tailcuts_clean,
+    timing_parameters,
 )
 from ctapipe.containers import IntensityStatisticsContainer, PeakTimeStatisticsContainer
 from ctapipe.instrument import CameraGeometry, PixelShape
@@ -156,7 +170,7 @@ OURS = (
 from cherenkit.image import (
     IntensityStatisticsContainer, PeakTimeStatisticsContainer, concentration_parameters,
     descriptive_statistics, hillas_parameters, image_parameters, image_parameters_batch,
-    leakage_parameters, morphology_parameters, timing_parameters,
+    leakage_parameters, morphology_parameters, number_of_islands, timing_parameters,
 )
 from cherenkit.instrument import CameraGeometry
 from cherenkit_cleaning import tailcuts_clean, tailcuts_clean_batch
@@ -286,6 +300,7 @@ def main():
         "hillas_parameters, presliced": "hillas_parameters_presliced_geom",
         "timing_parameters, presliced": "timing_parameters",
         "leakage_parameters": "leakage_parameters",
+        "number_of_islands": "number_of_islands",
     }
     for camera in CAMERAS:
         ours = run(sys.executable, OURS, camera)
@@ -305,7 +320,7 @@ def main():
                     f"{file_us:.1f}" if file_us else "",
                 )
             )
-        chain = peer["us_per_image"]["per-image chain (ImageProcessor)"]
+        chain = peer["us_per_image"]["chain of ImageProcessor (+ concentration, statistics)"]
         for name in ("image_parameters (one call per image)", "batch: tailcuts + all parameters"):
             print(f"  ctapipe per-image chain / {name}: {chain / ours['us_per_image'][name]:.0f}x")
         print("  agreement with ctapipe (images within 1e-6):", counts)

@@ -176,6 +176,28 @@ def test_batch_columns_equal_the_per_image_results(event_images, frame):
             np.testing.assert_array_equal(columns["island_labels"][row], labels)
 
 
+def test_float32_batches_give_the_float64_results(event_images):
+    # DL1 images are float32: the batch kernel takes them as they are (no conversion)
+    geometry = event_images[0].camera
+    items = [item for item in event_images if item.camera is geometry]
+    stack = {
+        name: np.stack([getattr(item, name) for item in items]) for name in ("image", "peak_time")
+    }
+    masks = np.stack([item.mask for item in items])
+    single = image_parameters_batch(
+        geometry, stack["image"].astype(np.float32), masks, stack["peak_time"].astype(np.float32)
+    )
+    double = image_parameters_batch(
+        geometry,
+        stack["image"].astype(np.float32).astype(np.float64),
+        masks,
+        stack["peak_time"].astype(np.float32).astype(np.float64),
+    )
+    assert len(items) > 1 and set(single) == set(double)
+    for key in double:
+        np.testing.assert_array_equal(np.asarray(single[key]), np.asarray(double[key]), key)
+
+
 def test_two_gain_images_are_refused_with_the_shapes(calib_images):
     item = calib_images[0]
     assert item.image.shape == (2, item.camera.n_pixels)

@@ -9,7 +9,6 @@ only when a kernel is first used (`kernels`).
 from __future__ import annotations
 
 import importlib
-import weakref
 from typing import NamedTuple
 
 import astropy.units as u
@@ -66,8 +65,21 @@ def kernels(name: str):
         return module
 
 
+# conversion factors by (from unit, to unit): comparing units costs more than the
+# conversion of a sliced geometry's arrays, and a camera's unit objects repeat
+_FACTORS: dict = {}
+
+
 def _float_array(quantity, unit):
-    return np.ascontiguousarray(quantity.to_value(unit), dtype=np.float64)
+    """``quantity.to_value(unit)`` as contiguous float64 (the same scaling, cached)."""
+    key = (quantity.unit, unit)
+    factor = _FACTORS.get(key)
+    if factor is None:
+        factor = _FACTORS[key] = quantity.unit.to(unit)
+    values = quantity.view(np.ndarray)
+    if factor != 1.0:
+        values = values * factor
+    return np.ascontiguousarray(values, dtype=np.float64)
 
 
 def frame_of(geometry) -> Frame:
@@ -75,7 +87,15 @@ def frame_of(geometry) -> Frame:
 
 
 def pixel_arrays(geometry) -> PixelArrays:
-    """Positions along the frame axes and areas, in kernel units."""
+    """Positions along the frame axes and areas, in kernel units.
+
+    Kept in the geometry's cache: ``hillas_parameters(g, ...)`` and
+    ``timing_parameters(g, ...)`` on the same sliced geometry convert once.
+    """
+    return geometry._cached("kernel_pixel_arrays", lambda: _pixel_arrays(geometry))
+
+
+def _pixel_arrays(geometry) -> PixelArrays:
     if geometry.frame == "camera":
         return PixelArrays(
             CAMERA,
@@ -101,21 +121,15 @@ def pixel_width(geometry, area) -> np.ndarray:
     return 2.0 * np.sqrt(area / np.pi)
 
 
-# Geometries are immutable: the arrays derived from a full camera are kept while the
-# geometry lives (keyed by identity; a finaliser drops the entry).
-_CAMERA_CACHE: dict[int, CameraArrays] = {}
-
-
 def camera_arrays(geometry) -> CameraArrays:
-    """`CameraArrays` of a geometry, computed once per geometry object."""
-    key = id(geometry)
-    try:
-        return _CAMERA_CACHE[key]
-    except KeyError:
-        pass
+    """`CameraArrays` of a geometry, computed once per geometry object (kept in its cache)."""
+    return geometry._cached("kernel_camera_arrays", lambda: _camera_arrays(geometry))
+
+
+def _camera_arrays(geometry) -> CameraArrays:
     pixels = pixel_arrays(geometry)
     csr = geometry.neighbor_matrix_sparse
-    arrays = CameraArrays(
+    return CameraArrays(
         pixels,
         pixel_width(geometry, pixels.area),
         np.ascontiguousarray(geometry.get_border_pixel_mask(1), dtype=np.bool_),
@@ -123,9 +137,6 @@ def camera_arrays(geometry) -> CameraArrays:
         np.ascontiguousarray(csr.indptr, dtype=np.int64),
         np.ascontiguousarray(csr.indices, dtype=np.int64),
     )
-    _CAMERA_CACHE[key] = arrays
-    weakref.finalize(geometry, _CAMERA_CACHE.pop, key, None)
-    return arrays
 
 
 def _shape_error(name, shape, expected, geometry, what):
@@ -162,7 +173,12 @@ def pixel_mask(mask, geometry, name: str) -> np.ndarray:
 
 
 def batch_values(values, geometry, name: str) -> np.ndarray:
-    """Values ``[n_events, n_pixels]`` (a single image is promoted) as float64."""
+    """Values ``[n_events, n_pixels]`` (a single image is promoted) as float64.
+
+    float32 stays float32 (DL1 images are float32): the batch kernel reads each
+    value into float64 scratch, so the results are the same, and converting a
+    batch would cost more than all the parameters without timing.
+    """
     if isinstance(values, np.ma.MaskedArray):
         values = np.ma.filled(values, 0)
     if isinstance(values, u.Quantity):
@@ -172,7 +188,8 @@ def batch_values(values, geometry, name: str) -> np.ndarray:
         array = array[np.newaxis]
     if array.ndim != 2 or array.shape[1] != geometry.n_pixels:
         raise _shape_error(name, np.shape(values), "(n_events, n_pixels)", geometry, "images")
-    return np.ascontiguousarray(array, dtype=np.float64)
+    dtype = np.float32 if array.dtype == np.float32 else np.float64
+    return np.ascontiguousarray(array, dtype=dtype)
 
 
 def batch_mask(mask, geometry, shape, name: str) -> np.ndarray:
@@ -187,7 +204,19 @@ def batch_mask(mask, geometry, shape, name: str) -> np.ndarray:
 
 
 def all_pixels(n_pixels: int) -> np.ndarray:
-    return np.ones((1, n_pixels), dtype=np.bool_)
+    """A batch of one mask selecting all ``n_pixels`` (read-only, shared)."""
+    try:
+        return _ALL_PIXELS[n_pixels]
+    except KeyError:
+        mask = np.ones((1, n_pixels), dtype=np.bool_)
+        mask.flags.writeable = False
+        if len(_ALL_PIXELS) > 4096:  # image sizes vary per cleaning; bound the memory
+            _ALL_PIXELS.clear()
+        _ALL_PIXELS[n_pixels] = mask
+        return mask
+
+
+_ALL_PIXELS: dict[int, np.ndarray] = {}
 
 
 def quantity(value, unit: u.UnitBase) -> u.Quantity:

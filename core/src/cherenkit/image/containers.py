@@ -3,8 +3,11 @@
 Field names, meanings and defaults follow ctapipe's containers of the same names,
 so code written against ctapipe reads them unchanged. Dimensioned values are
 `~astropy.units.Quantity` scalars: lengths in m (camera frame) or deg (telescope
-frame), angles in deg. A default-constructed container holds NaN (-1 for counts),
-the value of "not computed".
+frame), angles in deg. They are stored as floats in those units and become
+Quantities when read, so that making a container costs little; the constructors
+take Quantities (converted) or plain numbers (taken in the field's unit). A
+default-constructed container holds NaN (-1 for counts), the value of "not
+computed".
 
 Each container has ``default_prefix``, the prefix ctapipe uses for its columns in
 tables (``hillas_intensity``, ``leakage_pixels_width_1``, ...), and ``as_dict()``
@@ -18,6 +21,8 @@ from typing import ClassVar
 
 import astropy.units as u
 import attrs
+
+from ._inputs import quantity
 
 __all__ = [
     "CameraHillasParametersContainer",
@@ -36,35 +41,71 @@ __all__ = [
 NAN = math.nan
 
 
-# defaults: a fresh NaN Quantity per container
-def _nan_m():
-    return u.Quantity(NAN, u.m)
+def _in_unit(unit):
+    """Converter of a dimensioned field: a Quantity or a number in ``unit`` → float."""
+
+    def convert(value):
+        if isinstance(value, u.Quantity):
+            return float(value.to_value(unit))
+        return float(value)
+
+    return convert
 
 
-def _nan_deg():
-    return u.Quantity(NAN, u.deg)
+def _dimensioned(unit):
+    """A field stored as a float in ``unit`` and read as a Quantity.
+
+    Give it a private name (``_length``): the constructor argument is ``length``
+    (a Quantity, or a number taken in ``unit``), and `_quantities` adds the
+    public read-only ``length`` that returns the Quantity. Building the Quantity
+    only when it is read keeps a container cheap to make (the per-image API makes
+    one per call; most fields are never looked at).
+    """
+    return attrs.field(default=NAN, converter=_in_unit(unit), metadata={"unit": unit})
 
 
-def _nan_per_m():
-    return u.Quantity(NAN, u.m**-1)
+def _quantity_property(private, unit):
+    def get(self):
+        return quantity(getattr(self, private), unit)
+
+    return property(get, doc=f"`~astropy.units.Quantity` in {unit}.")
 
 
-def _nan_per_deg():
-    return u.Quantity(NAN, u.deg**-1)
+def _quantities(cls):
+    """Class decorator: a public Quantity property for each `_dimensioned` field."""
+    for field in attrs.fields(cls):
+        unit = field.metadata.get("unit")
+        if unit is not None:
+            setattr(cls, field.alias, _quantity_property(field.name, unit))
+    return cls
+
+
+_M = u.m
+_DEG = u.deg
+_PER_M = u.m**-1
+_PER_DEG = u.deg**-1
 
 
 class _AsDict:
     __slots__ = ()
 
     def as_dict(self, *, add_prefix: bool = False) -> dict:
-        """The fields as ``{name: value}``; with ``add_prefix``, names are ``prefix_name``."""
-        values = attrs.asdict(self, recurse=False)
-        if add_prefix:
-            return {f"{self.default_prefix}_{k}": v for k, v in values.items()}
-        return values
+        """The fields as ``{name: value}``; with ``add_prefix``, names are ``prefix_name``.
+
+        Dimensioned fields are `~astropy.units.Quantity`.
+        """
+        prefix = f"{self.default_prefix}_" if add_prefix else ""
+        return {
+            f"{prefix}{field.alias}": getattr(self, field.alias)
+            for field in attrs.fields(type(self))
+        }
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value}" for name, value in self.as_dict().items())
+        return f"{type(self).__name__}({fields})"
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class _HillasBase(_AsDict):
     intensity: float = NAN
     """Sum of the pixel values (photo-electrons)."""
@@ -74,7 +115,8 @@ class _HillasBase(_AsDict):
     """Fourth standardised moment along the major axis (3 for a Gaussian)."""
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@_quantities
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class CameraHillasParametersContainer(_HillasBase):
     """Hillas parameters in the camera frame: positions and sizes in m.
 
@@ -83,28 +125,29 @@ class CameraHillasParametersContainer(_HillasBase):
     """
 
     default_prefix: ClassVar[str] = "camera_frame_hillas"
-    x: u.Quantity = attrs.field(factory=_nan_m)
-    y: u.Quantity = attrs.field(factory=_nan_m)
-    r: u.Quantity = attrs.field(factory=_nan_m)
+    _x: float = _dimensioned(_M)
+    _y: float = _dimensioned(_M)
+    _r: float = _dimensioned(_M)
     """Distance of the centroid from the camera centre."""
-    phi: u.Quantity = attrs.field(factory=_nan_deg)
+    _phi: float = _dimensioned(_DEG)
     """Polar angle of the centroid."""
-    length: u.Quantity = attrs.field(factory=_nan_m)
+    _length: float = _dimensioned(_M)
     """Standard deviation along the major axis."""
-    length_uncertainty: u.Quantity = attrs.field(factory=_nan_m)
-    width: u.Quantity = attrs.field(factory=_nan_m)
+    _length_uncertainty: float = _dimensioned(_M)
+    _width: float = _dimensioned(_M)
     """Standard deviation along the minor axis."""
-    width_uncertainty: u.Quantity = attrs.field(factory=_nan_m)
-    psi: u.Quantity = attrs.field(factory=_nan_deg)
+    _width_uncertainty: float = _dimensioned(_M)
+    _psi: float = _dimensioned(_DEG)
     """Angle of the major axis to the x axis, in (-90, 90] deg."""
-    psi_uncertainty: u.Quantity = attrs.field(factory=_nan_deg)
-    transverse_cog_uncertainty: u.Quantity = attrs.field(factory=_nan_m)
+    _psi_uncertainty: float = _dimensioned(_DEG)
+    _transverse_cog_uncertainty: float = _dimensioned(_M)
     """Uncertainty of the centroid across the major axis."""
     is_valid: bool = False
     """True when the image has an axis: intensity > 0, length > 0, finite width and psi."""
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@_quantities
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class HillasParametersContainer(_HillasBase):
     """Hillas parameters in the telescope frame: positions and sizes in deg.
 
@@ -113,33 +156,34 @@ class HillasParametersContainer(_HillasBase):
     """
 
     default_prefix: ClassVar[str] = "hillas"
-    fov_lon: u.Quantity = attrs.field(factory=_nan_deg)
-    fov_lat: u.Quantity = attrs.field(factory=_nan_deg)
-    r: u.Quantity = attrs.field(factory=_nan_deg)
+    _fov_lon: float = _dimensioned(_DEG)
+    _fov_lat: float = _dimensioned(_DEG)
+    _r: float = _dimensioned(_DEG)
     """Angular distance of the centroid from the optical axis."""
-    phi: u.Quantity = attrs.field(factory=_nan_deg)
+    _phi: float = _dimensioned(_DEG)
     """Polar angle of the centroid."""
-    length: u.Quantity = attrs.field(factory=_nan_deg)
+    _length: float = _dimensioned(_DEG)
     """Standard deviation along the major axis."""
-    length_uncertainty: u.Quantity = attrs.field(factory=_nan_deg)
-    width: u.Quantity = attrs.field(factory=_nan_deg)
+    _length_uncertainty: float = _dimensioned(_DEG)
+    _width: float = _dimensioned(_DEG)
     """Standard deviation along the minor axis."""
-    width_uncertainty: u.Quantity = attrs.field(factory=_nan_deg)
-    psi: u.Quantity = attrs.field(factory=_nan_deg)
+    _width_uncertainty: float = _dimensioned(_DEG)
+    _psi: float = _dimensioned(_DEG)
     """Angle of the major axis to the fov_lon axis, in (-90, 90] deg."""
-    psi_uncertainty: u.Quantity = attrs.field(factory=_nan_deg)
-    transverse_cog_uncertainty: u.Quantity = attrs.field(factory=_nan_deg)
+    _psi_uncertainty: float = _dimensioned(_DEG)
+    _transverse_cog_uncertainty: float = _dimensioned(_DEG)
     """Uncertainty of the centroid across the major axis."""
     is_valid: bool = False
     """True when the image has an axis: intensity > 0, length > 0, finite width and psi."""
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@_quantities
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class CameraTimingParametersContainer(_AsDict):
     """Peak time along the shower axis in the camera frame: ``t = slope * l + intercept``."""
 
     default_prefix: ClassVar[str] = "camera_frame_timing"
-    slope: u.Quantity = attrs.field(factory=_nan_per_m)
+    _slope: float = _dimensioned(_PER_M)
     """Time gradient: peak-time units (ns) per m, unit ``1 / m`` as in ctapipe."""
     intercept: float = NAN
     """Peak time at the centroid (peak-time units, ns)."""
@@ -149,19 +193,20 @@ class CameraTimingParametersContainer(_AsDict):
     """True when a line was fitted."""
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@_quantities
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class TimingParametersContainer(_AsDict):
     """Peak time along the shower axis in the telescope frame: ``t = slope * l + intercept``."""
 
     default_prefix: ClassVar[str] = "timing"
-    slope: u.Quantity = attrs.field(factory=_nan_per_deg)
+    _slope: float = _dimensioned(_PER_DEG)
     """Time gradient: peak-time units (ns) per deg, unit ``1 / deg`` as in ctapipe."""
     intercept: float = NAN
     deviation: float = NAN
     is_valid: bool = False
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class LeakageContainer(_AsDict):
     """Fractions of the selected pixels and of their intensity in the camera's outer rings."""
 
@@ -176,7 +221,7 @@ class LeakageContainer(_AsDict):
     """Fraction of the selected intensity in the two outermost rings."""
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ConcentrationContainer(_AsDict):
     """Fractions of the intensity in parts of the image."""
 
@@ -189,7 +234,7 @@ class ConcentrationContainer(_AsDict):
     """In the brightest pixel."""
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class MorphologyContainer(_AsDict):
     """Number of selected pixels and of connected groups of them ("islands")."""
 
@@ -204,7 +249,7 @@ class MorphologyContainer(_AsDict):
     """Islands of more than 50 pixels."""
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ImageStatisticsContainer(_AsDict):
     """Descriptive statistics of a set of pixel values."""
 
@@ -219,14 +264,14 @@ class ImageStatisticsContainer(_AsDict):
     """Excess kurtosis (Fisher: 0 for a Gaussian)."""
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class IntensityStatisticsContainer(ImageStatisticsContainer):
     """Statistics of the selected pixel intensities."""
 
     default_prefix: ClassVar[str] = "intensity"
 
 
-@attrs.frozen(kw_only=True, eq=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class PeakTimeStatisticsContainer(ImageStatisticsContainer):
     """Statistics of the selected pixel peak times."""
 

@@ -99,32 +99,27 @@ def hillas_parameters(geometry, image, *, cleaning_mask=None):
 
 def hillas_container(row, is_valid, frame):
     """The Hillas container of one kernel row (kernel units) in ``frame``."""
-    q = _inputs.quantity
-    unit = frame.length_unit
     scale = frame.scale
     deg = _inputs.DEG_PER_RAD
+    row = row.tolist()
     common = {
-        "intensity": float(row[H_INTENSITY]),
-        "r": q(row[H_R] * scale, unit),
-        "phi": q(row[H_PHI] * deg, u.deg),
-        "length": q(row[H_LENGTH] * scale, unit),
-        "length_uncertainty": q(row[H_LENGTH_UNC] * scale, unit),
-        "width": q(row[H_WIDTH] * scale, unit),
-        "width_uncertainty": q(row[H_WIDTH_UNC] * scale, unit),
-        "psi": q(row[H_PSI] * deg, u.deg),
-        "psi_uncertainty": q(row[H_PSI_UNC] * deg, u.deg),
-        "transverse_cog_uncertainty": q(row[H_TRANSVERSE_COG_UNC] * scale, unit),
-        "skewness": float(row[H_SKEWNESS]),
-        "kurtosis": float(row[H_KURTOSIS]),
+        "intensity": row[H_INTENSITY],
+        "r": row[H_R] * scale,
+        "phi": row[H_PHI] * deg,
+        "length": row[H_LENGTH] * scale,
+        "length_uncertainty": row[H_LENGTH_UNC] * scale,
+        "width": row[H_WIDTH] * scale,
+        "width_uncertainty": row[H_WIDTH_UNC] * scale,
+        "psi": row[H_PSI] * deg,
+        "psi_uncertainty": row[H_PSI_UNC] * deg,
+        "transverse_cog_uncertainty": row[H_TRANSVERSE_COG_UNC] * scale,
+        "skewness": row[H_SKEWNESS],
+        "kurtosis": row[H_KURTOSIS],
         "is_valid": is_valid,
     }
     if frame.name == "camera":
-        return CameraHillasParametersContainer(
-            x=q(row[H_X] * scale, unit), y=q(row[H_Y] * scale, unit), **common
-        )
-    return HillasParametersContainer(
-        fov_lon=q(row[H_X] * scale, unit), fov_lat=q(row[H_Y] * scale, unit), **common
-    )
+        return CameraHillasParametersContainer(x=row[H_X], y=row[H_Y], **common)
+    return HillasParametersContainer(fov_lon=row[H_X] * scale, fov_lat=row[H_Y] * scale, **common)
 
 
 def hillas_row(hillas, frame) -> np.ndarray:
@@ -136,7 +131,7 @@ def hillas_row(hillas, frame) -> np.ndarray:
                 f"CameraHillasParametersContainer (x, y in m), got {type(hillas).__name__}; "
                 "compute it with the same geometry"
             )
-        cog_u, cog_v, unit = hillas.x, hillas.y, u.m
+        cog_u, cog_v = hillas._x, hillas._y  # floats in the container's unit (m)
     else:
         if not isinstance(hillas, HillasParametersContainer):
             raise TypeError(
@@ -144,14 +139,15 @@ def hillas_row(hillas, frame) -> np.ndarray:
                 f"HillasParametersContainer (fov_lon, fov_lat in deg), got "
                 f"{type(hillas).__name__}; compute it with the same geometry"
             )
-        cog_u, cog_v, unit = hillas.fov_lon, hillas.fov_lat, u.rad
+        cog_u, cog_v = hillas._fov_lon, hillas._fov_lat  # deg
+    scale = frame.scale
     row = np.full(N_HILLAS, np.nan)
     row[H_INTENSITY] = hillas.intensity
-    row[H_X] = cog_u.to_value(unit)
-    row[H_Y] = cog_v.to_value(unit)
-    row[H_LENGTH] = hillas.length.to_value(unit)
-    row[H_WIDTH] = hillas.width.to_value(unit)
-    row[H_PSI] = hillas.psi.to_value(u.rad)
+    row[H_X] = cog_u / scale
+    row[H_Y] = cog_v / scale
+    row[H_LENGTH] = hillas._length / scale
+    row[H_WIDTH] = hillas._width / scale
+    row[H_PSI] = hillas._psi / _inputs.DEG_PER_RAD
     return row
 
 

@@ -83,13 +83,13 @@ def timing_container(row, is_valid, frame):
     slope, intercept, deviation = float(row[0]), float(row[1]), float(row[2])
     if frame.name == "camera":
         return CameraTimingParametersContainer(
-            slope=_inputs.quantity(slope, _inputs.PER_M),
+            slope=slope,
             intercept=intercept,
             deviation=deviation,
             is_valid=is_valid,
         )
     return TimingParametersContainer(
-        slope=_inputs.quantity(slope / frame.scale, _inputs.PER_DEG),
+        slope=slope / frame.scale,
         intercept=intercept,
         deviation=deviation,
         is_valid=is_valid,

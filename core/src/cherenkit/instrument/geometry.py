@@ -196,6 +196,8 @@ class CameraGeometry:
         return self.n_pixels
 
     def _cached(self, key, compute):
+        """``compute()``, once per geometry; other cherenkit modules keep their
+        geometry-derived arrays here too (keys ``kernel_...``)."""
         try:
             return self._cache[key]
         except KeyError:
@@ -372,6 +374,15 @@ class CameraGeometry:
         between selected pixels (ctapipe instead searches them again among the
         remaining positions, so there a pixel can gain a neighbour across a cut).
         """
+        if (
+            isinstance(selection, np.ndarray)
+            and selection.dtype == np.bool_
+            and selection.shape == (self.n_pixels,)
+        ):  # the per-image hot path: a cleaning mask
+            index = np.flatnonzero(selection)
+            sliced = self._subset(index)
+            sliced._cache["parent"] = (self, index)
+            return sliced
         try:
             index = np.arange(self.n_pixels)[selection]
         except IndexError as err:
@@ -398,11 +409,13 @@ class CameraGeometry:
         converter and validator cost ~60 µs.
         """
         subset = object.__new__(type(self))
-        for field in attrs.fields(type(self)):
-            object.__setattr__(subset, field.name, getattr(self, field.name))
-        for name in ("pix_id", "pix_x", "pix_y", "pix_area"):
-            values = getattr(self, name)[index]
-            values.flags.writeable = False  # read-only, as the validators leave them
+        for name in _SHARED_FIELDS:
+            object.__setattr__(subset, name, getattr(self, name))
+        object.__setattr__(subset, "pix_id", readonly(self.pix_id[index]))
+        for name in ("pix_x", "pix_y", "pix_area"):
+            quantity = getattr(self, name)
+            values = readonly(quantity.value[index]).view(u.Quantity)
+            values._unit = quantity.unit
             object.__setattr__(subset, name, values)
         object.__setattr__(subset, "_cache", {})
         return subset
@@ -571,3 +584,11 @@ class CameraGeometry:
             pix_area=u.Quantity(np.full(n_x * n_y, side**2), u.m**2),
             pix_type="square",
         )
+
+
+# fields a pixel subset shares with its geometry (`CameraGeometry._subset`)
+_SHARED_FIELDS = tuple(
+    field.name
+    for field in attrs.fields(CameraGeometry)
+    if field.name not in ("pix_id", "pix_x", "pix_y", "pix_area", "_cache")
+)
