@@ -148,6 +148,13 @@ def _shape_error(name, shape, expected, geometry, what):
 
 def pixel_values(values, geometry, name: str) -> np.ndarray:
     """One value per pixel as a float64 array; masked entries count as 0 (as ctapipe)."""
+    if (
+        type(values) is np.ndarray
+        and values.dtype == np.float64
+        and values.shape == (geometry.n_pixels,)
+        and values.flags.c_contiguous
+    ):
+        return values  # what a sliced float64 image is: nothing to check or convert
     if isinstance(values, np.ma.MaskedArray):
         values = np.ma.filled(values, 0)
     if isinstance(values, u.Quantity):
@@ -156,7 +163,7 @@ def pixel_values(values, geometry, name: str) -> np.ndarray:
     expected = (geometry.n_pixels,)
     if array.shape != expected:
         raise _shape_error(name, array.shape, expected, geometry, "one value per pixel")
-    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+    if array.dtype.kind not in "fiu":
         raise TypeError(f"{name} must hold numbers, got an array of dtype {array.dtype}")
     return np.ascontiguousarray(array, dtype=np.float64)
 

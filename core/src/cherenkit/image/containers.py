@@ -45,6 +45,8 @@ def _in_unit(unit):
     """Converter of a dimensioned field: a Quantity or a number in ``unit`` → float."""
 
     def convert(value):
+        if type(value) is float:  # what the kernels' results are
+            return value
         if isinstance(value, u.Quantity):
             return float(value.to_value(unit))
         return float(value)

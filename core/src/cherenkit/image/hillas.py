@@ -141,14 +141,14 @@ def hillas_row(hillas, frame) -> np.ndarray:
             )
         cog_u, cog_v = hillas._fov_lon, hillas._fov_lat  # deg
     scale = frame.scale
-    row = np.full(N_HILLAS, np.nan)
+    row = [np.nan] * N_HILLAS
     row[H_INTENSITY] = hillas.intensity
     row[H_X] = cog_u / scale
     row[H_Y] = cog_v / scale
     row[H_LENGTH] = hillas._length / scale
     row[H_WIDTH] = hillas._width / scale
     row[H_PSI] = hillas._psi / _inputs.DEG_PER_RAD
-    return row
+    return np.array(row)
 
 
 def camera_to_shower_coordinates(x, y, cog_x, cog_y, psi):
