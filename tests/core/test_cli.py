@@ -44,7 +44,7 @@ def test_plugins_list_shows_installed_and_catalogued():
         r"^fit-statistic +wstat +cherenkit-stats +0\.1\.0 +builtin +W-statistic", installed, re.M
     )
     assert re.search(
-        r"^reconstructor +hillas +cherenkit-stereo +- +builtin \(planned\)", catalogued, re.M
+        r"^background-maker +ring +cherenkit-background +- +builtin \(planned\)", catalogued, re.M
     )
     assert re.search(r"^cleaner +tailcuts +cherenkit-cleaning", installed, re.M)
 
@@ -75,11 +75,11 @@ def test_plugins_show():
     assert missing.exit_code == 1
     assert missing.output.startswith("Error: No plugin named 'wstats'.")
     assert "Did you mean 'wstat'?" in missing.output
-    planned = run("plugins", "show", "hillas")
+    planned = run("plugins", "show", "ring")
     assert planned.exit_code == 1
     assert planned.output == (
-        "Error: No reconstructor named 'hillas'. Installed: none. 'hillas' is catalogued in "
-        "registry.toml as part of cherenkit-stereo, which is planned but not released yet.\n"
+        "Error: No background-maker named 'ring'. Installed: none. 'ring' is catalogued in "
+        "registry.toml as part of cherenkit-background, which is planned but not released yet.\n"
     )
 
 

@@ -194,8 +194,8 @@ BAD_PLUGIN_VALUES = {
         r"key 'offset_max': wrong unit: 3.0 TeV is not convertible to deg \(angle\)",
     ),
     "not installed but catalogued": (
-        "[process]\nreconstructor = 'hillas'\n",
-        r"\[process\], key 'reconstructor': No reconstructor named 'hillas'. Installed: none\..*catalogued in registry.toml as part of cherenkit-stereo",
+        "[datasets]\nbackground = 'ring'\n",
+        r"\[datasets\], key 'background': No background-maker named 'ring'. Installed: none\..*catalogued in registry.toml as part of cherenkit-background",
     ),
 }
 

@@ -52,10 +52,10 @@ def test_unknown_but_catalogued_name_says_which_distribution_to_install(use_regi
     use_registry()
     with pytest.raises(
         PluginNotFoundError,
-        match=r"'hillas' is catalogued in registry\.toml as part of cherenkit-stereo, which is planned",
+        match=r"'ring' is catalogued in registry\.toml as part of cherenkit-background, which is planned",
     ) as info:
-        registry.get("reconstructor", "hillas")
-    assert info.value.catalogued == "cherenkit-stereo"
+        registry.get("background-maker", "ring")
+    assert info.value.catalogued == "cherenkit-background"
     assert "Did you mean" not in str(info.value)  # a catalogued name is not a typo
 
 
@@ -204,7 +204,7 @@ def test_describe_lists_installed_and_catalogued_plugins():
     assert wstat["installed"] and wstat["distribution"] == "cherenkit-stats"
     assert wstat["status"] == "builtin"
     assert wstat["parameters"][0]["name"] == "extra_terms"
-    hillas = by_name["reconstructor", "hillas"]
-    assert not hillas["installed"] and hillas["version"] is None
+    ring = by_name["background-maker", "ring"]
+    assert not ring["installed"] and ring["version"] is None
     kinds = [p["kind"] for p in described["plugins"]]
     assert kinds == sorted(kinds, key=list(registry.KINDS).index)
