@@ -177,10 +177,16 @@ def test_truncated_in_the_header(simtel_file, tmp_path):
     path = _cut(simtel_file("calib_events"), tmp_path, 5000)  # gzip: the history block
     with pytest.raises(DataFormatError) as error:
         SimTelEventSource(path, focal_length_choice="equivalent")
-    assert _message(error) == (
+    # eventio reads gzip through a `gzip -cd` pipe, or through Python's gzip module when
+    # that pipe has already failed when it looks (a race): the EOFError text differs
+    assert _message(error) in {
         f"{path}: cannot read the run header and telescope descriptions: the file is "
-        "truncated or corrupt (EOFError: File seems to be truncated)"
-    )
+        f"truncated or corrupt (EOFError: {reason})"
+        for reason in (
+            "File seems to be truncated",
+            "Compressed file ended before the end-of-stream marker was reached",
+        )
+    }
 
 
 @pytest.mark.data

@@ -13,6 +13,7 @@ import numpy as np
 __all__ = [
     "EVENT_TYPES",
     "ArrayEvent",
+    "ShowerDistribution",
     "ShowerTruth",
     "SimulationConfig",
     "TelescopeEvent",
@@ -118,6 +119,207 @@ class SimulationConfig:
     prod_site_B_declination: object
     prod_site_B_inclination: object
     extra: dict = attrs.field(factory=dict)
+
+    def to_table(self):
+        """This run as a one-row `~astropy.table.QTable` (the ``simulation/run`` table).
+
+        One column per field, in field order: Quantity columns keep their unit
+        (TeV, m, deg, µT), the rest are plain int, float, bool and str columns.
+        Then one column per ``extra`` item: Quantity and plain scalar values as
+        they are, None left out, anything else (lists, dicts) as its ``str``; an
+        ``extra`` key equal to a field name is written as ``extra_<key>``.
+
+        Stack the runs of several files with `astropy.table.vstack`.
+
+        Returns
+        -------
+        `~astropy.table.QTable`, one row
+
+        Examples
+        --------
+        >>> from astropy.table import vstack
+        >>> from cherenkit.events import EventSource
+        >>> source = EventSource(source="toy", n_events=10, seed=1)
+        >>> runs = vstack([c.to_table() for c in source.simulation_config.values()])
+        >>> runs["run_number"].tolist(), runs["energy_range_max"].unit
+        ([1], Unit("TeV"))
+        """
+        from astropy.table import QTable
+
+        columns = {}
+        for field in attrs.fields(SimulationConfig):
+            if field.name != "extra":
+                columns[field.name] = _column(getattr(self, field.name))
+        for key, value in self.extra.items():
+            if value is None:
+                continue
+            name = f"extra_{key}" if key in columns else key
+            columns[name] = _column(value)
+        return QTable(columns)
+
+
+def _column(value):
+    """A length-1 column of a scalar: Quantity kept, numpy/Python scalars, else its str."""
+    if hasattr(value, "unit"):
+        return value.reshape(1)
+    if isinstance(value, str | bool | int | float | np.generic):
+        return np.asarray([value])
+    return np.asarray([str(value)])
+
+
+def _read_only(array):
+    array.flags.writeable = False
+    return array
+
+
+def _edges(unit):
+    """attrs converter: 1-d float64 Quantity in ``unit`` (a read-only copy)."""
+
+    def convert(value):
+        import astropy.units as u
+
+        return _read_only(u.Quantity(value, unit, dtype=np.float64, copy=True))
+
+    return convert
+
+
+def _counts(value):
+    return _read_only(np.array(value, dtype=np.float64, copy=True))
+
+
+def _check_edges(instance, attribute, value):
+    array = value.value
+    if array.ndim != 1 or array.size < 2:
+        raise ValueError(
+            f"ShowerDistribution.{attribute.name} must be 1-d bin edges (at least 2), "
+            f"got shape {array.shape}"
+        )
+    if not (np.all(np.isfinite(array)) and np.all(np.diff(array) > 0)):
+        raise ValueError(
+            f"ShowerDistribution.{attribute.name} must be finite and strictly increasing, "
+            f"got {value}"
+        )
+    if attribute.name == "bins_energy" and array[0] <= 0:
+        raise ValueError(f"ShowerDistribution.bins_energy must be positive, got {value}")
+    if attribute.name == "bins_core_dist" and array[0] < 0:
+        raise ValueError(f"ShowerDistribution.bins_core_dist must not be negative, got {value}")
+
+
+def _check_histogram(instance, attribute, value):
+    expected = (len(instance.bins_energy) - 1, len(instance.bins_core_dist) - 1)
+    if value.shape != expected:
+        raise ValueError(
+            "ShowerDistribution.histogram must have shape (n_energy_bins, n_core_bins) = "
+            f"{expected} for the bin edges given, got {value.shape}"
+        )
+
+
+_array_eq = attrs.cmp_using(eq=np.array_equal)
+
+
+@attrs.frozen(kw_only=True)
+class ShowerDistribution:
+    """Every simulated shower of a run, counted in true energy and core distance.
+
+    The denominator of effective areas: unlike the events a source yields, it
+    counts all simulated showers, triggered or not (with reuse, every reuse of a
+    shower counts once). ctapipe calls it ``SimulatedShowerDistribution``; for
+    sim_telarray files it is the histogram with id 6 of the file.
+
+    Attributes
+    ----------
+    obs_id : int
+        The run the showers belong to.
+    n_entries : int
+        Number of showers counted, including any that fell outside the bins.
+    bins_energy : `~astropy.units.Quantity`, TeV, shape (n_energy_bins + 1,)
+        Edges of the true-energy bins (log-spaced), increasing.
+    bins_core_dist : `~astropy.units.Quantity`, m, shape (n_core_bins + 1,)
+        Edges of the core-distance bins (linear), increasing. The distance is the
+        one the simulation drew or recorded: for sim_telarray files what its
+        histogram calls ``Ra3d`` (a distance of the shower axis from the array
+        centre, not ``hypot(core_x, core_y)`` of the event truth); for the toy
+        source ``hypot(core_x, core_y)``, from the centre of the scatter disk.
+    histogram : `numpy.ndarray` of float64, shape (n_energy_bins, n_core_bins)
+        Showers per bin: ``histogram[i, j]`` counts those with energy in
+        ``[bins_energy[i], bins_energy[i + 1])`` and core distance in
+        ``[bins_core_dist[j], bins_core_dist[j + 1])`` (the last bins include
+        their upper edge). Axis 0 is energy, axis 1 core distance. Whole numbers,
+        stored as float64 (exact below 2⁵³) because sim_telarray stores float32.
+
+    Arrays are read-only copies; a distribution compares equal to another with
+    the same values (``==``).
+    """
+
+    obs_id: int = attrs.field(converter=int)
+    n_entries: int = attrs.field(converter=int, validator=attrs.validators.ge(0))
+    bins_energy: object = attrs.field(converter=_edges("TeV"), validator=_check_edges, eq=_array_eq)
+    bins_core_dist: object = attrs.field(
+        converter=_edges("m"), validator=_check_edges, eq=_array_eq
+    )
+    histogram: np.ndarray = attrs.field(converter=_counts, validator=_check_histogram, eq=_array_eq)
+
+    @property
+    def n_showers(self) -> float:
+        """Showers inside the bins: the sum of ``histogram``."""
+        return float(self.histogram.sum())
+
+    def to_table(self):
+        """The distribution as a one-row `~astropy.table.QTable`.
+
+        Columns ``obs_id`` (int64), ``n_entries`` (int64), ``bins_energy`` (TeV,
+        shape (1, n_energy_bins + 1)), ``bins_core_dist`` (m, shape
+        (1, n_core_bins + 1)) and ``histogram`` (float64, shape
+        (1, n_energy_bins, n_core_bins)): the layout of ctapipe's
+        ``simulation/service/shower_distribution`` table.
+
+        Returns
+        -------
+        `~astropy.table.QTable`, one row
+        """
+        from astropy.table import QTable
+
+        return QTable(
+            {
+                "obs_id": np.array([self.obs_id], np.int64),
+                "n_entries": np.array([self.n_entries], np.int64),
+                "bins_energy": self.bins_energy[np.newaxis].copy(),
+                "bins_core_dist": self.bins_core_dist[np.newaxis].copy(),
+                "histogram": self.histogram[np.newaxis].copy(),
+            }
+        )
+
+    @classmethod
+    def from_table(cls, table) -> list:
+        """The distributions of the rows of a table written by `to_table` (and vstack).
+
+        Parameters
+        ----------
+        table : `~astropy.table.Table` or `~astropy.table.QTable`
+            Columns ``obs_id``, ``n_entries``, ``bins_energy`` (an energy; TeV when unitless),
+            ``bins_core_dist`` (a length; m when unitless), ``histogram``.
+
+        Returns
+        -------
+        list of ShowerDistribution
+        """
+        import astropy.units as u
+
+        def quantity(column, unit):
+            return u.Quantity(column, unit) if getattr(column, "unit", None) else column * unit
+
+        energy = quantity(table["bins_energy"], u.TeV)
+        core = quantity(table["bins_core_dist"], u.m)
+        return [
+            cls(
+                obs_id=table["obs_id"][i],
+                n_entries=table["n_entries"][i],
+                bins_energy=energy[i],
+                bins_core_dist=core[i],
+                histogram=np.asarray(table["histogram"][i]),
+            )
+            for i in range(len(table))
+        ]
 
 
 def _shape(array):

@@ -46,7 +46,8 @@ class EventSource(Component, metaclass=_ChoosesPlugin):
       path=...)`` opens it.
     * ``subarray``: the `~cherenkit.instrument.SubarrayDescription` after
       ``allowed_tels``; ``is_simulation``; ``simulation_config`` (obs_id →
-      `SimulationConfig`); ``obs_ids``.
+      `SimulationConfig`); ``obs_ids``; ``shower_distributions`` (a
+      `ShowerDistribution` per run: every simulated shower, triggered or not).
     * Iterating yields `ArrayEvent` objects; ``iter_batches(n)`` yields `EventBatch`
       objects of up to ``n`` array events with waveforms stacked per telescope type,
       float32 ``[n_tel_events, n_pixels, n_samples]`` in photo-electrons (R1). The
@@ -104,6 +105,21 @@ class EventSource(Component, metaclass=_ChoosesPlugin):
     def obs_ids(self) -> list[int]:
         """Observation (run) ids in the file."""
         return sorted(self.simulation_config)
+
+    @property
+    def shower_distributions(self) -> list:
+        """`ShowerDistribution` per run: all simulated showers in energy and core distance.
+
+        What effective areas divide by: every shower the simulation drew, whether it
+        triggered or not, including those of events cut by ``max_events``. One
+        entry per run, in ``obs_ids`` order; empty for observed data and for
+        simulations that do not record one (this default).
+
+        A plugin documents when its distributions are available and at what cost
+        (sim_telarray writes them at the end of the file, see ``simtel``). Accessing
+        this property never changes what iterating the source yields.
+        """
+        return []
 
     @abc.abstractmethod
     def __iter__(self):

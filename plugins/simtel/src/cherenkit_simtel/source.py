@@ -41,6 +41,13 @@ class SimTelEventSource(EventSource):
     the meta parameters of the file or, for older files, recognised from their
     number of pixels and focal length, giving ctapipe's type strings.
 
+    ``shower_distributions`` holds sim_telarray's histogram of all simulated
+    showers (id 6, true energy × sim_telarray's core distance), which the
+    file stores after its last event. Reading the events to the end picks it up
+    for free; asked for earlier (or after ``max_events`` stopped the loop), the
+    source makes one extra pass over the file that reads only EventIO object
+    headers and skips every event payload (see `shower_distributions`).
+
     Parameters
     ----------
     path : path-like
@@ -103,6 +110,7 @@ class SimTelEventSource(EventSource):
     _simulation_config: dict = attrs.field(init=False, factory=dict, repr=False)
     _obs_id: int = attrs.field(init=False, default=0, repr=False)
     _builder: object = attrs.field(init=False, default=None, repr=False)
+    _shower_distributions: list | None = attrs.field(init=False, default=None, repr=False)
 
     # --- opening ---------------------------------------------------------------------
 
@@ -212,6 +220,47 @@ class SimTelEventSource(EventSource):
         return [self._obs_id]
 
     @property
+    def shower_distributions(self) -> list:
+        """sim_telarray's histogram of all simulated showers, as a one-entry list.
+
+        A `~cherenkit.events.ShowerDistribution` under the run number: histogram id
+        6 of the file (every shower, each reuse once, triggered or not; true
+        energy in bins equal in log10(E / TeV); core distance as sim_telarray
+        measures it, ``Ra3d``, in equal bins up to its limit, see
+        `cherenkit_simtel._histograms`), with counts and edges exactly as eventio
+        parses them and as ctapipe's ``simulated_shower_distributions`` gives them.
+
+        Available at any time; the cost depends on when it is asked:
+
+        * after iterating to the end of the file: none, the event loop read the
+          block (it is the last object of the file);
+        * before that, or after ``max_events`` stopped early: one pass over the
+          file that reads EventIO object headers only and skips all event
+          payloads (a compressed file is still decompressed, nothing is parsed).
+          The result is kept, so this happens at most once per source.
+
+        Empty when the file has no such histogram (files cut short before their
+        end, some merged files). A template (no ``path``) has none either.
+
+        Raises
+        ------
+        cherenkit.errors.DataFormatError
+            When the file is corrupt or cut inside the histogram block.
+        """
+        if self._shower_distributions is None:
+            if self.path is None:
+                return []
+            from ._histograms import histograms_block
+
+            self._keep_histograms(histograms_block(self.path))
+        return list(self._shower_distributions)
+
+    def _keep_histograms(self, histograms) -> None:
+        from ._histograms import shower_distributions
+
+        self._shower_distributions = shower_distributions(histograms, self._obs_id, self.path)
+
+    @property
     def focal_lengths(self) -> dict:
         """The focal length chosen by ``focal_length_choice``, by tel_id (Quantity, m).
 
@@ -253,7 +302,9 @@ class SimTelEventSource(EventSource):
         count = 0
         while self.max_events is None or count < self.max_events:
             raw = self._next_raw_event(simtel, count)
-            if raw is None:
+            if raw is None:  # the end: eventio has read the histograms, if any
+                if self._shower_distributions is None:
+                    self._keep_histograms(simtel.histograms)
                 return
             event_id = int(raw.get("event_id", 0))
             if event_id == 0:  # calibration events may carry no id

@@ -53,6 +53,8 @@ class ToyEventSource(EventSource):
     the number of the shower, from 1. Everything is a function of ``seed`` and the
     shower number, so batches are identical whatever their size. `iter_simulated`
     yields the batches together with the truth behind the images (`ToyBatch`).
+    `shower_distributions` counts all ``n_events`` showers, triggered or not, in
+    energy and core distance (see `cherenkit_toysim.distribution`).
 
     Examples
     --------
@@ -99,12 +101,22 @@ class ToyEventSource(EventSource):
     trigger_n_pixels: int = parameter(3, ge=1, help="Pixels above threshold to trigger.")
     min_multiplicity: int = parameter(1, ge=1, help="Triggered telescopes to keep an event.")
     waveforms: bool = parameter(True, help="Simulate R1 waveforms (else true images only).")
+    shower_distribution_bins_per_decade: int = parameter(
+        20, ge=1, le=1000, help="Energy bins per decade of shower_distributions (on decades)."
+    )
+    shower_distribution_core_bins: int = parameter(
+        200,
+        ge=1,
+        le=100000,
+        help="Core-distance bins of shower_distributions, 0 to scatter_radius.",
+    )
 
     _subarray: object = attrs.field(init=False, default=None, repr=False)
     _settings: object = attrs.field(init=False, default=None, repr=False)
     _groups: list = attrs.field(init=False, default=None, repr=False)
     _entropy: int = attrs.field(init=False, default=None, repr=False)
     _library: object = attrs.field(init=False, default=None, repr=False)
+    _distribution: object = attrs.field(init=False, default=None, repr=False)
 
     def __attrs_post_init__(self):
         if self.path is not None:
@@ -261,10 +273,53 @@ class ToyEventSource(EventSource):
                     "trigger_threshold_pe": self.trigger_threshold,
                     "trigger_n_pixels": self.trigger_n_pixels,
                     "min_multiplicity": self.min_multiplicity,
-                    "atmosphere": "isothermal, scale height 7.5 km",
+                    "atmosphere_model": "isothermal, scale height 7.5 km",
                 },
             )
         }
+
+    @property
+    def shower_distributions(self) -> list:
+        """Every shower of the run in true energy × core distance, as a one-entry list.
+
+        A `~cherenkit.events.ShowerDistribution` under ``obs_id`` counting all
+        ``n_events`` showers, triggered or not, whatever ``max_events``: its
+        histogram sums to ``n_events`` exactly. The showers are drawn again as the
+        run draws them (the same numbers, shower by shower) but no image is
+        simulated; available at once, before or after iterating, computed once.
+
+        Energy bins: ``shower_distribution_bins_per_decade`` per decade on the grid
+        ``10**(k / bins_per_decade)`` TeV, covering ``energy_min`` to ``energy_max``.
+        Core distance: ``hypot(core_x, core_y)`` on the ground from the centre of the
+        scatter disk, in ``shower_distribution_core_bins`` equal bins from 0 to
+        ``scatter_radius``. See `cherenkit_toysim.distribution` for the choice.
+        """
+        if self._distribution is None:
+            import astropy.units as u
+
+            from cherenkit.events import ShowerDistribution
+
+            from .distribution import core_distance_edges, energy_edges, simulated_shower_histogram
+
+            settings = self._settings
+            bins_energy = energy_edges(
+                settings.energy_min_tev,
+                settings.energy_max_tev,
+                self.shower_distribution_bins_per_decade,
+            )
+            bins_core = core_distance_edges(
+                settings.scatter_radius_m, self.shower_distribution_core_bins
+            )
+            self._distribution = ShowerDistribution(
+                obs_id=self.obs_id,
+                n_entries=self.n_events,
+                bins_energy=u.Quantity(bins_energy, u.TeV),
+                bins_core_dist=u.Quantity(bins_core, u.m),
+                histogram=simulated_shower_histogram(
+                    settings, self.n_events, bins_energy, bins_core
+                ),
+            )
+        return [self._distribution]
 
     # --- events --------------------------------------------------------------------
 
