@@ -7,16 +7,10 @@ reads one telescope type back, joined with the trigger table and the simulated t
 
 from __future__ import annotations
 
-import numpy as np
-
 from .hdf5 import EventFileWriter, read_table, table_names
+from .layout import PARAMETERS, SHOWER, TRIGGER
 
 __all__ = ["read_dl1_parameters", "write_dl1"]
-
-TRIGGER = "dl1/event/subarray/trigger"
-SHOWER = "simulation/shower"
-PARAMETERS = "dl1/event/telescope/parameters"
-IMAGES = "dl1/event/telescope/images"
 
 
 def write_dl1(
@@ -56,6 +50,8 @@ def write_dl1(
     dict
         ``n_events`` (array events) and ``n_telescope_events`` written.
     """
+    from ..processing import process_batch, write_batch
+
     counts = {"n_events": 0, "n_telescope_events": 0}
     batches = source.iter_batches(batch_size)
     if progress:
@@ -67,43 +63,11 @@ def write_dl1(
         if config_text is not None:
             writer.write_config(config_text)
         for batch in batches:
-            writer.append(TRIGGER, _trigger_columns(batch))
-            if batch.shower is not None:
-                writer.append(SHOWER, batch.shower_table())
-            for tel_type, tel_batch in batch.telescopes.items():
-                image, peak_time = calibrator.calibrate_batch(tel_batch)
-                columns = processor.process_batch(tel_batch, image, peak_time)
-                mask = columns.pop("image_mask")
-                writer.append(f"{PARAMETERS}/{tel_type}", columns)
-                if write_images:
-                    writer.append(
-                        f"{IMAGES}/{tel_type}",
-                        {
-                            "obs_id": tel_batch.obs_id,
-                            "event_id": tel_batch.event_id,
-                            "tel_id": tel_batch.tel_id,
-                            "image": image,
-                            "peak_time": peak_time,
-                            "image_mask": mask,
-                        },
-                    )
-                counts["n_telescope_events"] += tel_batch.n_events
+            dl1, _ = process_batch(batch, calibrator, processor)
+            write_batch(writer, batch, dl1, {}, write_images=write_images)
+            counts["n_telescope_events"] += sum(len(t) for t in batch.telescopes.values())
             counts["n_events"] += batch.n_events
     return counts
-
-
-def _trigger_columns(batch) -> dict:
-    columns = {
-        "obs_id": batch.obs_id,
-        "event_id": batch.event_id,
-        "event_type": batch.event_type,
-        "n_trigger": np.array([len(t) for t in batch.tels_with_trigger], np.int16),
-        "pointing_alt": np.degrees(batch.pointing_alt_rad),
-        "pointing_az": np.degrees(batch.pointing_az_rad),
-    }
-    if batch.time is not None:
-        columns["time_mjd_tai"] = batch.time.tai.mjd
-    return columns
 
 
 def read_dl1_parameters(path, telescope_type: str | None = None, *, columns=None):
