@@ -69,7 +69,8 @@ def test_the_meta_package_depends_on_every_builtin_and_no_contrib_plugin():
     dependencies = set(
         tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
     )
-    assert dependencies == {"cherenkit-core", *_distributions("plugins")}
+    # the core with its optional dask executor
+    assert dependencies == {"cherenkit-core[dask]", *_distributions("plugins")}
 
 
 def test_a_bad_catalogue_is_reported_with_file_and_table(tmp_path):

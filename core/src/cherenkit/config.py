@@ -40,8 +40,9 @@ from typing import Any
 
 import attrs
 
-from .component import Component
+from .component import Component, parameter
 from .errors import ConfigError, ParameterError, PluginError, closest, quoted_list
+from .image.processor import ImageQualityCriteria
 
 __all__ = [
     "Config",
@@ -296,6 +297,12 @@ def plugin_field(kind, *, labelled=False, per_telescope_type=False, help=""):
 class ProcessConfig:
     """``[process]``: camera events → images → showers (``cherenkit process``)."""
 
+    batch_size: int = parameter(100, ge=1, help="Array events read and processed at once.")
+    write_images: bool = parameter(
+        False, help="Also store the DL1 images, peak times and cleaning masks."
+    )
+    image_quality: ImageQualityCriteria = attrs.field(factory=ImageQualityCriteria)
+
     source = plugin_field(
         "event-source", help="Event source. Default: the one whose is_compatible accepts the file."
     )
@@ -389,6 +396,8 @@ class Config:
         for section in attrs.fields(type(self)):
             part = getattr(self, section.name)
             for field in attrs.fields(type(part)):
+                if "cherenkit_plugin" not in field.metadata:
+                    continue
                 value = getattr(part, field.name)
                 table = f"{section.name}.{field.name}"
                 if isinstance(value, PluginSelection):
@@ -422,7 +431,12 @@ def _build_section(cls, data, where: _Where):
                 per_telescope_type=plugin.per_telescope_type,
                 where=where.at(key, value),
             )
+        elif "cherenkit" in field.metadata:  # a plain parameter, checked by its converter
+            values[key] = value
         else:
             section = field.default.factory  # sections default to an empty instance
             values[key] = _build_section(section, value, where.sub(key))
-    return cls(**values)
+    try:
+        return cls(**values)
+    except ParameterError as err:
+        raise where.error(err.problem, err.key) from None

@@ -42,8 +42,19 @@ def config_template(registry=None) -> str:
     for section in attrs.fields(Config):
         section_cls = section.default.factory
         lines += ["", "", f"[{section.name}]", f"# {section_cls.__doc__.strip().splitlines()[0]}"]
-        for field in attrs.fields(section_cls):
-            lines += _plugin_field_block(section.name, field, registry)
+        fields = attrs.fields(section_cls)
+        plain = [f for f in fields if "cherenkit" in f.metadata]
+        if plain:
+            lines += _parameter_lines(section_cls, only=plain)
+        for field in fields:
+            if field in plain or "cherenkit_plugin" in field.metadata:
+                continue
+            table = f"{section.name}.{field.name}"  # a sub-section of plain parameters
+            doc = field.default.factory.__doc__.strip().splitlines()[0]
+            lines += ["", f"[{table}]", f"# {doc}", *_parameter_lines(field.default.factory)]
+        for field in fields:
+            if "cherenkit_plugin" in field.metadata:
+                lines += _plugin_field_block(section.name, field, registry)
     return "\n".join(lines) + "\n"
 
 
@@ -71,9 +82,12 @@ def _plugin_field_block(section: str, field, registry) -> list[str]:
     return lines
 
 
-def _parameter_lines(cls) -> list[str]:
+def _parameter_lines(cls, only=None) -> list[str]:
     lines = []
+    names = None if only is None else {f.name for f in only}
     for p in describe_parameters(cls):
+        if names is not None and p["name"] not in names:
+            continue
         facts = "; ".join(x for x in (p["type"], p["bounds"], p["help"]) if x)
         if p["default"] == "none":
             lines.append(f"# {p['name']} =   # {facts}; default: unset")

@@ -34,10 +34,14 @@ def main():
 
 def _register():
     from .config import config
+    from .demo import demo
     from .plugins import plugins
+    from .process import process
 
     main.add_command(plugins)
     main.add_command(config)
+    main.add_command(process)
+    main.add_command(demo)
 
 
 _register()
