@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from cherenkit.cli import main
 from cherenkit.errors import DataFormatError
-from cherenkit.io.hdf5 import read_table, table_names
+from cherenkit.events import EventSource
+from cherenkit.io.hdf5 import read_subarray, read_table, table_names
 from cherenkit.processing import GEOMETRY, SHOWER, TRIGGER, process_files
 
 TOY = """
@@ -94,6 +95,7 @@ def test_executors_give_identical_files(data_dir, tmp_path, executor):
         inputs.append(tmp_path / f"run{i}.simtel.zst")
         shutil.copy(data_dir / "simtel" / "camsettings_v6.simtel.zst", inputs[-1])
     serial = process_files(inputs, tmp_path / "serial.h5")
+    assert read_subarray(tmp_path / "serial.h5") == EventSource(inputs[0]).subarray
     parallel = process_files(inputs, tmp_path / "parallel.h5", executor=executor, workers=2)
     assert serial.n_events == parallel.n_events == 2
     assert serial.n_reconstructed() == parallel.n_reconstructed() == {"hillas": 2}

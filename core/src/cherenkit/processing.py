@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import astropy.units as u
 import attrs
 import numpy as np
 
@@ -168,16 +169,10 @@ def write_batch(writer, batch, dl1, dl2, *, write_images: bool) -> None:
     ids = {"obs_id": batch.obs_id, "event_id": batch.event_id}
     for label, result in dl2.items():
         columns = {
-            name: values * _unit(DL2_COLUMNS.get(name)) if DL2_COLUMNS.get(name) else values
+            name: values * u.Unit(DL2_COLUMNS[name]) if DL2_COLUMNS.get(name) else values
             for name, values in result.items()
         }
         writer.append(f"{GEOMETRY}/{label}", {**ids, **columns})
-
-
-def _unit(name):
-    import astropy.units as u
-
-    return u.Unit(name)
 
 
 def trigger_columns(batch) -> dict:
@@ -187,8 +182,8 @@ def trigger_columns(batch) -> dict:
         "event_id": batch.event_id,
         "event_type": batch.event_type,
         "n_trigger": np.array([len(t) for t in batch.tels_with_trigger], np.int16),
-        "pointing_alt": np.degrees(batch.pointing_alt_rad),
-        "pointing_az": np.degrees(batch.pointing_az_rad),
+        "pointing_alt": np.degrees(batch.pointing_alt_rad) * u.deg,
+        "pointing_az": np.degrees(batch.pointing_az_rad) * u.deg,
     }
     if batch.time is not None:
         columns["time_mjd_tai"] = batch.time.tai.mjd
@@ -494,6 +489,8 @@ def _merge(parts, output, config_text, overwrite) -> None:
                     part, "its telescopes differ from the first input's; process them apart"
                 )
             for name in table_names(part):
+                if name.startswith("instrument/"):
+                    continue  # written once, above
                 n_rows = _n_rows(part, name)
                 for begin in range(0, n_rows, _MERGE_ROWS):
                     rows = slice(begin, min(begin + _MERGE_ROWS, n_rows))
