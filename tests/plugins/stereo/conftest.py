@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cherenkit.events import EventSource
-from cherenkit.reco import StereoParameters
+from cherenkit.reco import REQUIRED_PARAMETERS, StereoParameters
 
 
 class StereoReference:
@@ -24,7 +24,7 @@ class StereoReference:
         reference = info["events"][0]
         self.stereo = reference["stereo"]
         tel_ids = sorted(int(t) for t in reference["tel"])
-        columns = {name: [] for name in _COLUMNS}
+        columns = {name: [] for name in REQUIRED_PARAMETERS}
         for tel_id in tel_ids:
             p = reference["tel"][str(tel_id)]["image_parameters"]
             hillas = {k: float(v) for k, v in p["hillas"].items() if k != "_units"}
@@ -43,19 +43,6 @@ class StereoReference:
             array_pointing_az=[event.pointing_az.to_value("deg")],
             columns={name: np.asarray(values) for name, values in columns.items()},
         )
-
-
-_COLUMNS = (
-    "hillas_intensity",
-    "hillas_fov_lon",
-    "hillas_fov_lat",
-    "hillas_psi",
-    "hillas_length",
-    "hillas_width",
-    "hillas_is_valid",
-    "morphology_n_pixels",
-    "leakage_intensity_width_2",
-)
 
 
 @pytest.fixture(scope="session")
