@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from cherenkit.cli import main
+from cherenkit.config import Config
 from cherenkit.errors import DataFormatError
 from cherenkit.events import EventSource
 from cherenkit.io.hdf5 import read_subarray, read_table, table_names
@@ -181,3 +182,22 @@ def test_an_interrupted_run_leaves_no_file_under_the_final_name(tmp_path, how):
     leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(".out.h5")]
     if how == signal.SIGINT:
         assert leftovers == []  # cleaned up on the way out
+
+
+@pytest.mark.data
+def test_reconstructors_follow_the_source_focal_length(data_dir, tmp_path):
+    # lst_muons has no effective focal length: the source and hillas use the equivalent one
+    source = {"name": "simtel", "focal_length_choice": "equivalent"}
+    config = Config.from_dict({"process": {"source": source}})
+    path = data_dir / "simtel" / "lst_muons.simtel.zst"
+    summary = process_files([path], tmp_path / "out.h5", config, max_events=4)
+    assert summary.n_events == 4 and summary.n_reconstructed() == {"hillas": 0}  # one telescope
+    dl2 = read_table(tmp_path / "out.h5", f"{GEOMETRY}/hillas")
+    assert len(dl2) == 4 and not np.any(dl2["is_valid"])
+    source = {"name": "simtel", "focal_length_choice": "effective"}
+    reconstructor = {"name": "hillas", "focal_length_choice": "equivalent"}
+    config = Config.from_dict({"process": {"source": source, "reconstructor": reconstructor}})
+    with pytest.raises(DataFormatError, match="reconstructor 'hillas' uses focal_length_choice"):
+        process_files(
+            [data_dir / "simtel" / "gct_checs_muons.simtel.zst"], tmp_path / "x.h5", config
+        )

@@ -41,9 +41,6 @@ EXECUTORS = ("serial", "processes", "dask")
 """How jobs (input files) are run: one after the other, in local processes, or on dask."""
 
 
-_MERGE_ROWS = 10_000  # rows per copy step when joining part files
-
-
 @attrs.frozen(kw_only=True)
 class FileSummary:
     """What one job did.
@@ -242,14 +239,30 @@ def _tools(config, source):
     )
     shower_processor = ShowerProcessor(subarray, process.reconstructor or "hillas")
     for label, reconstructor in shower_processor.reconstructors.items():
-        choice = getattr(reconstructor, "focal_length_choice", focal_length_choice)
-        if choice != focal_length_choice:
-            raise ConfigError(
-                f"reconstructor {label!r} uses focal_length_choice = {choice!r}, but the "
-                f"images are parametrised with the source's {focal_length_choice!r}; set "
-                "the same choice in [process.source] and [process.reconstructor]"
-            )
+        shower_processor.reconstructors[label] = _same_focal_length(
+            label, reconstructor, focal_length_choice
+        )
     return calibrator, image_processor, shower_processor
+
+
+def _same_focal_length(label, reconstructor, choice):
+    """The reconstructor with the source's focal length choice, where it has one.
+
+    A reconstructor left at its default follows the source; one configured
+    explicitly with another choice is an error (its geometry would not match the
+    images').
+    """
+    mine = getattr(reconstructor, "focal_length_choice", choice)
+    if mine == choice:
+        return reconstructor
+    default = attrs.fields_dict(type(reconstructor))["focal_length_choice"].default
+    if mine == default:
+        return attrs.evolve(reconstructor, focal_length_choice=choice)
+    raise ConfigError(
+        f"reconstructor {label!r} uses focal_length_choice = {mine!r}, but the images are "
+        f"parametrised with the source's {choice!r}; set the same choice in "
+        "[process.source] and [process.reconstructor]"
+    )
 
 
 def _run_job(job: _Job, config) -> FileSummary:
@@ -475,31 +488,27 @@ def _run_dask(jobs, config, n_workers, scheduler, progress) -> list:
 
 
 def _merge(parts, output, config_text, overwrite) -> None:
-    """Copy the part files, in order, into one event file (atomically)."""
-    from .io.hdf5 import EventFileWriter, read_subarray, read_table, table_names
+    """Join the part files, in order, into ``output`` (atomically).
 
-    subarray = read_subarray(parts[0])
-    with EventFileWriter(output, data_level="DL2", overwrite=overwrite) as writer:
-        writer.write_subarray(subarray)
-        if config_text is not None:
-            writer.write_config(config_text)
-        for part in parts:
-            if part != parts[0] and read_subarray(part) != subarray:
-                raise DataFormatError(
-                    part, "its telescopes differ from the first input's; process them apart"
-                )
-            for name in table_names(part):
-                if name.startswith("instrument/"):
-                    continue  # written once, above
-                n_rows = _n_rows(part, name)
-                for begin in range(0, n_rows, _MERGE_ROWS):
-                    rows = slice(begin, min(begin + _MERGE_ROWS, n_rows))
-                    writer.append(name, read_table(part, name, rows=rows))
-
-
-def _n_rows(path, name) -> int:
+    The first part becomes the output: the rows of the others are appended to it
+    as stored (`cherenkit.io.hdf5.append_tables`), then it is renamed into place.
+    """
     import h5py
 
-    with h5py.File(path, "r") as handle:
-        group = handle[name]
-        return min((group[key].shape[0] for key in group), default=0)
+    from .io.hdf5 import append_tables, read_subarray
+
+    subarray = read_subarray(parts[0])
+    for part in parts[1:]:
+        if read_subarray(part) != subarray:
+            raise DataFormatError(
+                part, "its telescopes differ from the first input's; process them apart"
+            )
+    with h5py.File(parts[0], "a") as handle:
+        if config_text is not None:
+            handle.require_group("configuration").attrs["config"] = config_text
+        for part in parts[1:]:
+            with h5py.File(part, "r") as other:
+                append_tables(handle, other)
+    if output.exists() and not overwrite:  # appeared while the jobs ran
+        raise DataFormatError(output, "exists already; pass overwrite to replace it")
+    os.replace(parts[0], output)

@@ -7,7 +7,13 @@ import pytest
 
 from cherenkit.errors import DataFormatError
 from cherenkit.events import EventSource
-from cherenkit.io.hdf5 import EventFileWriter, read_subarray, read_table, table_names
+from cherenkit.io.hdf5 import (
+    EventFileWriter,
+    append_tables,
+    read_subarray,
+    read_table,
+    table_names,
+)
 
 
 def test_tables_append_and_read_back(tmp_path):
@@ -122,3 +128,26 @@ def test_the_instrument_round_trips(tmp_path, data_dir):
         assert ours.camera.geometry == theirs.camera.geometry
         assert ours.camera.readout == theirs.camera.readout
     assert back == subarray
+
+
+def test_append_tables_joins_files_row_by_row(tmp_path):
+    for name, start in (("a.h5", 0), ("b.h5", 3)):
+        with EventFileWriter(tmp_path / name) as writer:
+            ids = np.arange(start, start + 3)
+            writer.append(
+                "t/x", {"id": ids, "e": ids * 1.5 * u.TeV, "img": np.ones((3, 4)) * ids[:, None]}
+            )
+            if start:
+                writer.append("only/in/b", {"id": ids})
+    with h5py.File(tmp_path / "a.h5", "a") as a, h5py.File(tmp_path / "b.h5", "r") as b:
+        append_tables(a, b)
+    joined = read_table(tmp_path / "a.h5", "t/x")
+    assert joined["id"].tolist() == list(range(6)) and joined["e"].unit == u.TeV
+    assert joined["e"].to_value(u.TeV).tolist() == [1.5 * i for i in range(6)]
+    assert joined["img"][:, 0].tolist() == list(range(6))
+    assert read_table(tmp_path / "a.h5", "only/in/b")["id"].tolist() == [3, 4, 5]
+    with EventFileWriter(tmp_path / "c.h5") as writer:
+        writer.append("t/x", {"id": np.arange(2)})
+    with h5py.File(tmp_path / "a.h5", "a") as a, h5py.File(tmp_path / "c.h5", "r") as c:
+        with pytest.raises(DataFormatError, match="table 't/x' has other columns"):
+            append_tables(a, c)

@@ -205,6 +205,47 @@ class EventFileWriter:
             group.create_dataset("reference_pulse_shape", data=readout.reference_pulse_shape)
 
 
+def append_tables(destination, source, *, skip=("instrument/",), chunk_rows=100_000) -> None:
+    """Append every table of the event file ``source`` to the event file ``destination``.
+
+    Both are open `h5py.File` objects (``destination`` writable). Rows are copied
+    as stored, dataset by dataset; tables that ``destination`` lacks are copied
+    whole. Tables whose names start with one of ``skip`` are left out.
+
+    Raises
+    ------
+    DataFormatError
+        When a table exists in both with different columns or row shapes.
+    """
+    tables = []
+    source.visititems(
+        lambda name, item: tables.append(name) if "columns" in getattr(item, "attrs", {}) else None
+    )
+    for name in tables:
+        if name.startswith(skip):
+            continue
+        if name not in destination:
+            parent, _, leaf = name.rpartition("/")
+            source.copy(source[name], destination.require_group(parent or "/"), name=leaf)
+            continue
+        target, group = destination[name], source[name]
+        if target.attrs["columns"] != group.attrs["columns"]:
+            raise DataFormatError(
+                source.filename, f"table {name!r} has other columns than in {destination.filename}"
+            )
+        for key in json.loads(group.attrs["columns"]):
+            values, dataset = group[key], target[key]
+            if values.shape[1:] != dataset.shape[1:]:
+                raise DataFormatError(
+                    source.filename, f"table {name!r}, column {key!r}: rows of another shape"
+                )
+            start = dataset.shape[0]
+            dataset.resize(start + values.shape[0], axis=0)
+            for begin in range(0, values.shape[0], chunk_rows):
+                stop = min(begin + chunk_rows, values.shape[0])
+                dataset[start + begin : start + stop] = values[begin:stop]
+
+
 def _open(path):
     import h5py
 
