@@ -91,7 +91,8 @@ def fresh_process(argv, *, check=True):
     """Run ``argv`` in a fresh process: wall s, CPU s (with children), peak RSS MiB, stderr."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
+        # outside the repository: ctapipe writes a provenance log into the working folder
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True, cwd=tempfile.gettempdir())
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -105,7 +106,10 @@ def fresh_process(argv, *, check=True):
 
 def run_json(python, code, *args):
     done = subprocess.run(
-        [str(python), "-c", code, *map(str, args)], capture_output=True, text=True
+        [str(python), "-c", code, *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
     )
     if done.returncode:
         sys.exit(f"{python} failed:\n{done.stderr[-5000:]}")

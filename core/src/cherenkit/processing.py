@@ -440,7 +440,11 @@ def _run_jobs(jobs, config, executor, workers, scheduler, on_error, progress) ->
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("spawn")
+        # fork where there is one: workers start with cherenkit imported (a spawned
+        # worker spends ~2 s importing before its first event); the parent holds no
+        # open files or threads at this point
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
             futures = [pool.submit(_run_job, job, config) for job in jobs]
             return _collect(futures, lambda f: f.result(), progress)
