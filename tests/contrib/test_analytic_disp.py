@@ -30,7 +30,7 @@ from astropy.coordinates import AltAz, SkyCoord
 from cherenkit.errors import ParameterError
 from cherenkit.instrument.frames import NominalFrame, TelescopeFrame
 from cherenkit.reco.reconstructor import DL2_COLUMNS, StereoParameters
-from cherenkit.testing import check_plugin_class
+from cherenkit.testing import check_plugin_class, check_reconstructor
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN = REPO / "contrib" / "analytic-disp"
@@ -509,6 +509,7 @@ def test_batch_equals_one_by_one(subarray, head_tail):
             np.testing.assert_allclose(
                 single[name][0], values[event], rtol=1e-12, atol=1e-9, err_msg=name
             )
+    check_reconstructor(reco, subarray, parameters)
 
 
 # --- parameters and the plugin class ------------------------------------------------------

@@ -19,7 +19,7 @@ import numpy as np
 from .component import describe_parameters
 from .errors import StatisticInputError
 
-__all__ = ["check_fit_statistic", "check_plugin_class"]
+__all__ = ["check_fit_statistic", "check_plugin_class", "check_reconstructor"]
 
 _EXAMPLE_INPUTS = {
     "counts_off": np.array([0.0, 0.0, 3.0, 20.0, 5.0, 1.0]),
@@ -109,3 +109,69 @@ def check_fit_statistic(statistic, **inputs) -> None:
             assert err.input == name
         else:
             raise AssertionError(f"missing input {name!r} was accepted")
+
+
+def check_reconstructor(reconstructor, subarray, parameters) -> None:
+    """Assert the `~cherenkit.reco.Reconstructor` contract on example events.
+
+    Parameters
+    ----------
+    reconstructor : `~cherenkit.reco.Reconstructor`
+        The configured reconstructor.
+    subarray : `~cherenkit.instrument.SubarrayDescription`
+    parameters : `~cherenkit.reco.StereoParameters`
+        Example events; include some that can and some that cannot be reconstructed.
+
+    Checks the columns, shapes and dtypes of the result, that invalid events are
+    NaN and valid ones finite, that ``multiplicity`` counts ``telescopes``, that only
+    telescopes of the event are used, that the order of the events and of their
+    telescope rows does not change any result, and that an empty batch works.
+    """
+    from .reco import StereoParameters
+    from .reco.shower_processor import check_result
+
+    check_plugin_class(type(reconstructor))
+    result = reconstructor(subarray, parameters)
+    check_result("check", reconstructor, result, parameters.n_events, subarray.n_tels)
+    valid = np.asarray(result["is_valid"])
+    assert valid.dtype == bool and result["telescopes"].dtype == bool
+    assert valid.any(), "the example events should include reconstructable ones"
+    assert np.all(np.isnan(result["alt"][~valid])) and np.all(np.isnan(result["az"][~valid]))
+    assert np.all(np.isfinite(result["alt"][valid])) and np.all(np.isfinite(result["az"][valid]))
+    assert np.all(np.abs(result["alt"][valid]) <= 90)
+    np.testing.assert_array_equal(result["multiplicity"], result["telescopes"].sum(axis=1))
+    assert np.all(result["multiplicity"][valid] >= getattr(reconstructor, "min_multiplicity", 2))
+    present = np.zeros_like(result["telescopes"])
+    present[parameters.event_index, subarray.tel_ids_to_indices(parameters.tel_id)] = True
+    assert not np.any(result["telescopes"] & ~present), "a telescope not in the event was used"
+
+    # reversed events and reversed rows: the same results, event by event
+    n = parameters.n_events
+    rows = np.arange(parameters.n_telescope_events)[::-1]
+    flipped = StereoParameters(
+        n_events=n,
+        event_index=n - 1 - parameters.event_index[rows],
+        tel_id=parameters.tel_id[rows],
+        pointing_alt=parameters.pointing_alt[rows],
+        pointing_az=parameters.pointing_az[rows],
+        array_pointing_alt=parameters.array_pointing_alt[::-1],
+        array_pointing_az=parameters.array_pointing_az[::-1],
+        columns={name: np.asarray(values)[rows] for name, values in parameters.columns.items()},
+    )
+    again = reconstructor(subarray, flipped)
+    for name, values in result.items():
+        np.testing.assert_allclose(
+            again[name][::-1], values, rtol=1e-12, atol=1e-9, equal_nan=True, err_msg=name
+        )
+
+    empty = StereoParameters(
+        n_events=0,
+        event_index=[],
+        tel_id=[],
+        pointing_alt=[],
+        pointing_az=[],
+        array_pointing_alt=[],
+        array_pointing_az=[],
+        columns={name: np.asarray(values)[:0] for name, values in parameters.columns.items()},
+    )
+    check_result("check", reconstructor, reconstructor(subarray, empty), 0, subarray.n_tels)

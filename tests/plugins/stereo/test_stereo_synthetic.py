@@ -28,6 +28,7 @@ from cherenkit.instrument import (
     TelescopeDescription,
 )
 from cherenkit.reco import DL2_COLUMNS, StereoParameters
+from cherenkit.testing import check_reconstructor
 from cherenkit_stereo import HillasIntersection, HillasReconstructor
 from cherenkit_stereo.hillas import axis_step
 
@@ -352,11 +353,9 @@ def test_nan_parameters_give_invalid_rows_without_warnings(plus_shower, cls, col
         _assert_not_reconstructed(result, 0)
 
 
-@pytest.mark.parametrize("cls", RECONSTRUCTORS)
-def test_batch_equals_events_one_by_one_in_order(plus_shower, divergent_shower, cls):
-    """Valid and invalid events mixed in one batch, rows interleaved and shuffled."""
-    s = plus_shower
-    good = s.parameters()
+def _variants(good):
+    """Six versions of one event: rotated axes, brighter; one with a single usable
+    telescope (k = 2), one with NaN positions (k = 4)."""
     variants = []
     for k in range(6):
         columns = {name: values.copy() for name, values in good.columns.items()}
@@ -367,6 +366,37 @@ def test_batch_equals_events_one_by_one_in_order(plus_shower, divergent_shower, 
         if k == 4:
             columns["hillas_fov_lat"][:] = np.nan
         variants.append(columns)
+    return variants
+
+
+def _mixed_batch(good, variants):
+    """The variants as one batch, their telescope rows interleaved and shuffled."""
+    n = len(good.tel_id)
+    order = np.random.default_rng(1).permutation(n * len(variants))
+    return StereoParameters(
+        n_events=len(variants),
+        event_index=np.repeat(np.arange(len(variants)), n)[order],
+        tel_id=np.tile(good.tel_id, len(variants))[order],
+        pointing_alt=np.tile(good.pointing_alt, len(variants))[order],
+        pointing_az=np.tile(good.pointing_az, len(variants))[order],
+        array_pointing_alt=np.repeat(good.array_pointing_alt, len(variants)),
+        array_pointing_az=np.repeat(good.array_pointing_az, len(variants)),
+        columns={name: np.concatenate([v[name] for v in variants])[order] for name in good.columns},
+    )
+
+
+@pytest.mark.parametrize("cls", RECONSTRUCTORS)
+def test_the_reconstructor_contract(plus_shower, cls):
+    good = plus_shower.parameters()
+    check_reconstructor(cls(), plus_shower.subarray, _mixed_batch(good, _variants(good)))
+
+
+@pytest.mark.parametrize("cls", RECONSTRUCTORS)
+def test_batch_equals_events_one_by_one_in_order(plus_shower, divergent_shower, cls):
+    """Valid and invalid events mixed in one batch, rows interleaved and shuffled."""
+    s = plus_shower
+    good = s.parameters()
+    variants = _variants(good)
     singles = []
     for columns in variants:
         one = StereoParameters(
@@ -380,19 +410,7 @@ def test_batch_equals_events_one_by_one_in_order(plus_shower, divergent_shower, 
             columns=columns,
         )
         singles.append(cls()(s.subarray, one))
-    n = len(good.tel_id)
-    order = np.random.default_rng(1).permutation(n * len(variants))
-    event_index = np.repeat(np.arange(len(variants)), n)[order]
-    batch = StereoParameters(
-        n_events=len(variants),
-        event_index=event_index,
-        tel_id=np.tile(good.tel_id, len(variants))[order],
-        pointing_alt=np.tile(good.pointing_alt, len(variants))[order],
-        pointing_az=np.tile(good.pointing_az, len(variants))[order],
-        array_pointing_alt=np.repeat(good.array_pointing_alt, len(variants)),
-        array_pointing_az=np.repeat(good.array_pointing_az, len(variants)),
-        columns={name: np.concatenate([v[name] for v in variants])[order] for name in good.columns},
-    )
+    batch = _mixed_batch(good, variants)
     result = cls()(s.subarray, batch)
     expected = {name: np.concatenate([r[name] for r in singles]) for name in singles[0]}
     np.testing.assert_array_equal(result["is_valid"], [True, True, False, True, False, True])

@@ -66,12 +66,13 @@ class ShowerProcessor:
         results = {}
         for label, reconstructor in self.reconstructors.items():
             result = reconstructor(self.subarray, parameters)
-            _check_result(label, reconstructor, result, parameters.n_events, self.subarray.n_tels)
+            check_result(label, reconstructor, result, parameters.n_events, self.subarray.n_tels)
             results[label] = result
         return results
 
 
-def _check_result(label, reconstructor, result, n_events, n_tels):
+def check_result(label, reconstructor, result, n_events, n_tels) -> None:
+    """Raise `~cherenkit.errors.PluginError` when a result breaks the reconstructor contract."""
     from ..errors import PluginError
 
     expected = {**DL2_COLUMNS, "telescopes": None}
