@@ -82,6 +82,13 @@ def test_bad_columns(tmp_path):
             ValueError, match=r"column 'img': rows of shape \(5,\) do not match the file's \(4,\)"
         ):
             writer.append("u", {"img": np.zeros((2, 5))})
+        # a bad column anywhere in the rows leaves the table untouched
+        writer.append("v", {"id": np.arange(2), "img": np.zeros((2, 4))})
+        with pytest.raises(ValueError, match=r"column 'img': rows of shape \(3,\)"):
+            writer.append("v", {"id": np.arange(2), "img": np.zeros((2, 3))})
+        with pytest.raises(ValueError, match=r"table 'v': the rows have the columns \['id'\]"):
+            writer.append("v", {"id": np.arange(2)})
+    assert read_table(tmp_path / "x.h5", "v")["id"].tolist() == [0, 1]
 
 
 def test_bad_files(tmp_path):

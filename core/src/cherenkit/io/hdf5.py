@@ -138,14 +138,28 @@ class EventFileWriter:
         if len(lengths) > 1:
             sizes = ", ".join(f"{k} {len(a)}" for k, (a, _) in arrays.items())
             raise ValueError(f"table {name!r}: columns differ in length ({sizes})")
+        if name in self._file:  # check everything before writing anything
+            group = self._file[name]
+            existing = json.loads(group.attrs["columns"])
+            if existing != list(arrays):
+                raise ValueError(
+                    f"table {name!r}: the rows have the columns {list(arrays)}, the file's "
+                    f"table has {existing}"
+                )
+            for key, (array, _) in arrays.items():
+                if group[key].shape[1:] != array.shape[1:]:
+                    raise ValueError(
+                        f"table {name!r}, column {key!r}: rows of shape {array.shape[1:]} do "
+                        f"not match the file's {group[key].shape[1:]}"
+                    )
         group = self._file.require_group(name)
         if meta and "meta" not in group.attrs:
             group.attrs["meta"] = json.dumps(meta)
         group.attrs["columns"] = json.dumps(list(arrays))
         for key, (array, unit) in arrays.items():
-            self._append_column(group, name, key, array, unit)
+            self._append_column(group, key, array, unit)
 
-    def _append_column(self, group, name, key, array, unit):
+    def _append_column(self, group, key, array, unit):
         if key not in group:
             dataset = group.create_dataset(
                 key,
@@ -160,11 +174,6 @@ class EventFileWriter:
                 dataset.attrs["unit"] = unit
             return
         dataset = group[key]
-        if dataset.shape[1:] != array.shape[1:]:
-            raise ValueError(
-                f"table {name!r}, column {key!r}: rows of shape {array.shape[1:]} do not "
-                f"match the file's {dataset.shape[1:]}"
-            )
         start = dataset.shape[0]
         dataset.resize(start + len(array), axis=0)
         dataset[start:] = array
