@@ -88,16 +88,16 @@ print(
 # the image
 fig, ax = plt.subplots(figsize=(6, 5))
 title = f"{geometry.name}, event {event.event_id}, tel {tel_id}"
-display = CameraDisplay(geometry, image, axes=ax, title=title)
+display = CameraDisplay(geometry, image, ax=ax, title=title)
 display.add_colorbar(label="charge / p.e.")
 save(fig, "toy_image.png")
 
 # the peak time: noise everywhere, a gradient along the shower
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
-display = CameraDisplay(geometry, peak_time, axes=left, cmap="RdBu_r", title="all pixels")
+display = CameraDisplay(geometry, peak_time, ax=left, cmap="RdBu_r", title="all pixels")
 display.add_colorbar(label="peak time / ns")
 shower_time = np.where(mask, peak_time, np.nan)  # NaN pixels are left empty
-display = CameraDisplay(geometry, shower_time, axes=right, cmap="RdBu_r", title="after cleaning")
+display = CameraDisplay(geometry, shower_time, ax=right, cmap="RdBu_r", title="after cleaning")
 display.add_colorbar(label="peak time / ns")
 x, y = hillas.x.to_value(u.m), hillas.y.to_value(u.m)
 right.set_xlim(x - 0.5, x + 0.5)
@@ -106,7 +106,7 @@ save(fig, "toy_peak_time.png")
 
 # the cleaned image, the cleaning mask and the Hillas ellipse
 fig, ax = plt.subplots(figsize=(6, 5))
-display = CameraDisplay(geometry, np.where(mask, image, 0), axes=ax, title="tailcuts 10/5 p.e.")
+display = CameraDisplay(geometry, np.where(mask, image, 0), ax=ax, title="tailcuts 10/5 p.e.")
 display.highlight_pixels(mask, color="white", linewidth=0.5)
 display.overlay_moments(hillas, n_sigma=2)
 display.add_colorbar(label="charge / p.e.")
@@ -116,7 +116,7 @@ save(fig, "toy_cleaned_hillas.png")
 # lowest colour) and symmetric logarithmic (linear between -1 and 1)
 fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained")
 for ax, norm in zip(axes, ["lin", "log", "symlog"], strict=True):
-    display = CameraDisplay(geometry, image, axes=ax, norm=norm, title=f"norm={norm!r}")
+    display = CameraDisplay(geometry, image, ax=ax, norm=norm, title=f"norm={norm!r}")
     if norm == "log":
         display.set_limits_minmax(1, image.max())
     display.add_colorbar(label="charge / p.e.")
@@ -128,7 +128,7 @@ sky = geometry.transform_to_telescope_frame(focal_length)
 sky_hillas = hillas_parameters(sky[mask], image[mask])
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
 for ax, geom, params in [(left, geometry, hillas), (right, sky, sky_hillas)]:
-    display = CameraDisplay(geom, image, axes=ax, title=f"{geom.frame} frame")
+    display = CameraDisplay(geom, image, ax=ax, title=f"{geom.frame} frame")
     display.overlay_moments(params, n_sigma=2)
     display.add_colorbar(label="charge / p.e.")
 save(fig, "toy_frames.png")
@@ -152,10 +152,10 @@ event, tel_id, geometry, image, peak_time, mask = next(
 )
 hillas = hillas_parameters(geometry[mask], image[mask])
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
-display = CameraDisplay(geometry, image, axes=left, title=f"{geometry.name}, tel {tel_id}")
+display = CameraDisplay(geometry, image, ax=left, title=f"{geometry.name}, tel {tel_id}")
 display.add_colorbar(label="charge / p.e.")
 display.highlight_pixels(mask, color="cyan", linewidth=1)
-display = CameraDisplay(geometry, image, axes=right, title="zoomed, with the Hillas ellipse")
+display = CameraDisplay(geometry, image, ax=right, title="zoomed, with the Hillas ellipse")
 display.highlight_pixels(mask, color="white", linewidth=1)
 display.overlay_moments(hillas, n_sigma=2)
 display.add_colorbar(label="charge / p.e.")
@@ -173,11 +173,11 @@ n_islands, island_labels = number_of_islands(geometry, mask)
 sizes = np.bincount(island_labels)[1:]
 print(f"muon event {event.event_id}: {n_islands} islands of {sizes} pixels")
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
-display = CameraDisplay(geometry, image, axes=left, title=f"muon, event {event.event_id}")
+display = CameraDisplay(geometry, image, ax=left, title=f"muon, event {event.event_id}")
 display.add_colorbar(label="charge / p.e.")
 # label 0 (not kept by cleaning) in grey, one colour per island
 colours = ListedColormap(["0.85", *plt.get_cmap("tab10").colors[:n_islands]])
-display = CameraDisplay(geometry, island_labels, axes=right, cmap=colours, title="islands")
+display = CameraDisplay(geometry, island_labels, ax=right, cmap=colours, title="islands")
 display.set_limits_minmax(-0.5, n_islands + 0.5)
 colorbar = display.add_colorbar(label="island", ticks=range(n_islands + 1))
 save(fig, "lst_muon_islands.png")

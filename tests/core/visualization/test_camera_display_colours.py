@@ -20,7 +20,7 @@ def drawn_colours(display):
 
 
 def test_colours_follow_the_image(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image, axes=axes, cmap="viridis")
+    display = CameraDisplay(lst_geometry, lst_image, ax=axes, cmap="viridis")
     colours = drawn_colours(display)
     cmap = plt.get_cmap("viridis")
     assert len(colours) == lst_geometry.n_pixels
@@ -35,7 +35,7 @@ def test_colours_follow_the_image(lst_geometry, lst_image, axes):
 
 
 def test_a_new_image_recolours_and_rescales(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, axes=axes)
+    display = CameraDisplay(lst_geometry, ax=axes)
     assert np.all(display.image == 0)
     flipped = lst_image[::-1].copy()
     display.image = 3 * flipped
@@ -46,7 +46,7 @@ def test_a_new_image_recolours_and_rescales(lst_geometry, lst_image, axes):
 
 
 def test_image_is_a_read_only_copy(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image, axes=axes)
+    display = CameraDisplay(lst_geometry, lst_image, ax=axes)
     lst_image[:] = 0  # the caller's array changes; the display keeps what it was given
     assert display.image.max() > 0
     with pytest.raises(ValueError, match="read-only"):
@@ -54,7 +54,7 @@ def test_image_is_a_read_only_copy(lst_geometry, lst_image, axes):
 
 
 def test_quantities_and_masked_images_are_accepted(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image * u.ct, axes=axes)
+    display = CameraDisplay(lst_geometry, lst_image * u.ct, ax=axes)
     np.testing.assert_array_equal(display.image, lst_image)
     masked = np.ma.masked_array(lst_image, mask=np.arange(lst_geometry.n_pixels) < 10)
     display.image = masked
@@ -65,14 +65,14 @@ def test_quantities_and_masked_images_are_accepted(lst_geometry, lst_image, axes
 
 
 def test_an_image_of_the_wrong_length_names_both_lengths(lst_geometry, axes):
-    display = CameraDisplay(lst_geometry, axes=axes)
+    display = CameraDisplay(lst_geometry, ax=axes)
     with pytest.raises(
         ValueError,
         match=r"^image has 1854 values but camera 'ToyLSTCam' has 1855 pixels; pass one value per pixel$",
     ):
         display.image = np.zeros(1854)
     with pytest.raises(ValueError, match=r"image has 2048 values but camera 'ToyLSTCam' has 1855"):
-        CameraDisplay(lst_geometry, np.ones(2048), axes=axes)
+        CameraDisplay(lst_geometry, np.ones(2048), ax=axes)
     with pytest.raises(
         ValueError,
         match=r"image must be 1-d .*\(1855 for camera 'ToyLSTCam'\), got shape \(5, 1855\)",
@@ -86,7 +86,7 @@ def test_an_image_of_the_wrong_length_names_both_lengths(lst_geometry, axes):
 
 
 def test_log_scale_gives_values_below_one_and_zero_the_lowest_colour(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image, axes=axes, norm="log")
+    display = CameraDisplay(lst_geometry, lst_image, ax=axes, norm="log")
     assert isinstance(display.norm, LogNorm)
     positive = lst_image[lst_image > 0]
     assert display.norm.vmin == positive.min() and display.norm.vmax == lst_image.max()
@@ -102,13 +102,13 @@ def test_log_scale_gives_values_below_one_and_zero_the_lowest_colour(lst_geometr
 
 
 def test_log_scale_rejects_limits_that_are_not_positive(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image, axes=axes, norm="log")
+    display = CameraDisplay(lst_geometry, lst_image, ax=axes, norm="log")
     message = r"a logarithmic colour scale needs positive limits, got zmin=0, zmax=10; use norm='symlog' or 'lin'"
     with pytest.raises(ValueError, match=message):
         display.set_limits_minmax(0, 10)
     with pytest.raises(ValueError, match="needs positive limits, got zmin=-1, zmax=100"):
         display.norm = LogNorm(vmin=-1, vmax=100)
-    linear = CameraDisplay(lst_geometry, lst_image, axes=axes)
+    linear = CameraDisplay(lst_geometry, lst_image, ax=axes)
     linear.set_limits_minmax(-5, 50)
     with pytest.raises(ValueError, match="needs positive limits, got zmin=-5, zmax=50"):
         linear.norm = "log"  # the fixed range cannot be kept on a log scale
@@ -116,7 +116,7 @@ def test_log_scale_rejects_limits_that_are_not_positive(lst_geometry, lst_image,
 
 
 def test_symlog_and_normalize_instances(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image - 10, axes=axes, norm="symlog")
+    display = CameraDisplay(lst_geometry, lst_image - 10, ax=axes, norm="symlog")
     assert isinstance(display.norm, SymLogNorm)
     assert display.norm.vmin == pytest.approx(lst_image.min() - 10)
     display.norm = PowerNorm(gamma=0.5)  # no limits: still follows the image
@@ -127,7 +127,7 @@ def test_symlog_and_normalize_instances(lst_geometry, lst_image, axes):
 
 
 def test_unknown_norms_list_the_choices(lst_geometry, axes):
-    display = CameraDisplay(lst_geometry, axes=axes)
+    display = CameraDisplay(lst_geometry, ax=axes)
     with pytest.raises(
         ValueError,
         match=r"unknown norm 'logarithmic'; expected one of 'lin', 'log', 'symlog' or a matplotlib.colors.Normalize instance",
@@ -138,7 +138,7 @@ def test_unknown_norms_list_the_choices(lst_geometry, axes):
 
 
 def test_fixed_limits_survive_new_images_and_clip_to_the_end_colours(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image, axes=axes)
+    display = CameraDisplay(lst_geometry, lst_image, ax=axes)
     display.set_limits_minmax(5, 20)
     display.image = 2 * lst_image
     assert (display.norm.vmin, display.norm.vmax) == (5, 20) and not display.autoscale
@@ -156,7 +156,7 @@ def test_fixed_limits_survive_new_images_and_clip_to_the_end_colours(lst_geometr
 
 def test_set_limits_percent_cuts_the_top_of_the_range(lst_geometry, axes):
     image = np.linspace(0, 100, lst_geometry.n_pixels)
-    display = CameraDisplay(lst_geometry, image, axes=axes)
+    display = CameraDisplay(lst_geometry, image, ax=axes)
     display.set_limits_percent(95)
     assert (display.norm.vmin, display.norm.vmax) == (0, pytest.approx(95))
     display.set_limits_percent(100)
@@ -171,14 +171,14 @@ def test_set_limits_percent_cuts_the_top_of_the_range(lst_geometry, axes):
 
 
 def test_cmap_can_be_changed(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image, axes=axes)
+    display = CameraDisplay(lst_geometry, lst_image, ax=axes)
     assert display.cmap.name == "inferno"
     display.cmap = "gray"
     np.testing.assert_allclose(drawn_colours(display)[np.argmax(lst_image)], (1, 1, 1, 1))
 
 
 def test_colorbar_gets_its_label_once(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image, axes=axes)
+    display = CameraDisplay(lst_geometry, lst_image, ax=axes)
     colorbar = display.add_colorbar(label="charge / p.e.")
     assert display.colorbar is colorbar
     assert colorbar.ax.get_ylabel() == "charge / p.e."
@@ -193,7 +193,7 @@ def test_colorbar_gets_its_label_once(lst_geometry, lst_image, axes):
 
 
 def test_highlight_outlines_exactly_the_masked_pixels(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image, axes=axes)
+    display = CameraDisplay(lst_geometry, lst_image, ax=axes)
     mask = lst_image > 20
     outlines = display.highlight_pixels(mask, color="red", linewidth=2, alpha=0.5)
     assert 10 < mask.sum() < 200
@@ -216,7 +216,7 @@ def test_highlight_outlines_exactly_the_masked_pixels(lst_geometry, lst_image, a
 
 
 def test_highlight_rejects_masks_of_the_wrong_length_and_bad_indices(lst_geometry, axes):
-    display = CameraDisplay(lst_geometry, axes=axes)
+    display = CameraDisplay(lst_geometry, ax=axes)
     with pytest.raises(
         ValueError, match=r"pixel mask has shape \(100,\) but camera 'ToyLSTCam' has 1855 pixels"
     ):
@@ -236,12 +236,12 @@ def test_highlight_rejects_masks_of_the_wrong_length_and_bad_indices(lst_geometr
 
 
 def _image_display(geometry, image, ax):
-    display = CameraDisplay(geometry, image, axes=ax)
+    display = CameraDisplay(geometry, image, ax=ax)
     display.add_colorbar(label="charge / p.e.")
 
 
 def _log_display(geometry, image, ax):
-    display = CameraDisplay(geometry, image, axes=ax, norm="log", cmap="viridis")
+    display = CameraDisplay(geometry, image, ax=ax, norm="log", cmap="viridis")
     display.add_colorbar(label="charge / p.e.")
 
 
@@ -249,13 +249,13 @@ def _cleaned_display(geometry, image, ax):
     from cherenkit.image import hillas_parameters
 
     mask = image > 10
-    display = CameraDisplay(geometry, np.where(mask, image, 0), axes=ax)
+    display = CameraDisplay(geometry, np.where(mask, image, 0), ax=ax)
     display.highlight_pixels(mask, color="white")
     display.overlay_moments(hillas_parameters(geometry[mask], image[mask]), n_sigma=2)
 
 
 def _telescope_display(geometry, image, ax):
-    display = CameraDisplay(geometry.transform_to_telescope_frame(28 * u.m), image, axes=ax)
+    display = CameraDisplay(geometry.transform_to_telescope_frame(28 * u.m), image, ax=ax)
     display.set_limits_percent(80)
     display.add_colorbar(label="charge / p.e.")
 

@@ -21,7 +21,7 @@ def cleaned(lst_geometry, lst_image):
 
 def test_ellipse_has_the_hillas_centre_size_and_angle(lst_geometry, cleaned, axes):
     image, _, hillas = cleaned
-    display = CameraDisplay(lst_geometry, image, axes=axes)
+    display = CameraDisplay(lst_geometry, image, ax=axes)
     overlay = display.overlay_moments(hillas)
     ellipse = overlay.ellipse
     assert isinstance(ellipse, Ellipse) and ellipse in axes.patches
@@ -49,7 +49,7 @@ def test_ellipse_has_the_hillas_centre_size_and_angle(lst_geometry, cleaned, axe
 
 def test_n_sigma_scales_the_ellipse_and_style_is_passed_on(lst_geometry, cleaned, axes):
     image, _, hillas = cleaned
-    display = CameraDisplay(lst_geometry, image, axes=axes)
+    display = CameraDisplay(lst_geometry, image, ax=axes)
     overlay = display.overlay_moments(hillas, n_sigma=2, color="red", linewidth=3, with_label=False)
     assert overlay.ellipse.width == pytest.approx(4 * hillas.length.to_value(u.m))
     assert overlay.ellipse.height == pytest.approx(4 * hillas.width.to_value(u.m))
@@ -63,7 +63,7 @@ def test_n_sigma_scales_the_ellipse_and_style_is_passed_on(lst_geometry, cleaned
 
 def test_overlays_replace_each_other_unless_kept(lst_geometry, cleaned, axes):
     image, _, hillas = cleaned
-    display = CameraDisplay(lst_geometry, image, axes=axes)
+    display = CameraDisplay(lst_geometry, image, ax=axes)
     first = display.overlay_moments(hillas)
     second = display.overlay_moments(hillas)
     assert first.ellipse not in axes.patches and second.ellipse in axes.patches
@@ -81,7 +81,7 @@ def test_telescope_frame_ellipse_lies_on_the_image(lst_geometry, cleaned, axes):
     image, mask, camera_hillas = cleaned
     telescope = lst_geometry.transform_to_telescope_frame(28 * u.m)
     hillas = hillas_parameters(telescope[mask], image[mask])
-    ellipse = CameraDisplay(telescope, image, axes=axes).overlay_moments(hillas).ellipse
+    ellipse = CameraDisplay(telescope, image, ax=axes).overlay_moments(hillas).ellipse
     assert ellipse.center == pytest.approx(
         (hillas.fov_lat.to_value(u.deg), hillas.fov_lon.to_value(u.deg)), abs=1e-12
     )
@@ -105,17 +105,17 @@ def test_hillas_of_the_other_frame_is_refused(lst_geometry, cleaned, axes):
         TypeError,
         match="is in the telescope frame, so the Hillas parameters must be a HillasParametersContainer",
     ):
-        CameraDisplay(telescope, image, axes=axes).overlay_moments(camera_hillas)
+        CameraDisplay(telescope, image, ax=axes).overlay_moments(camera_hillas)
     hillas = hillas_parameters(telescope[mask], image[mask])
     with pytest.raises(
         TypeError,
         match="is in the camera frame, so the Hillas parameters must be a CameraHillasParametersContainer",
     ):
-        CameraDisplay(lst_geometry, image, axes=axes).overlay_moments(hillas)
+        CameraDisplay(lst_geometry, image, ax=axes).overlay_moments(hillas)
 
 
 def test_a_hillas_without_an_axis_is_refused_clearly(lst_geometry, lst_image, axes):
-    display = CameraDisplay(lst_geometry, lst_image, axes=axes)
+    display = CameraDisplay(lst_geometry, lst_image, ax=axes)
     one_pixel = hillas_parameters(lst_geometry[[0]], lst_image[[0]])
     # one pixel: a centroid and zero length and width, but no direction
     with pytest.raises(ValueError, match="cannot draw the Hillas ellipse: psi not finite"):
@@ -128,7 +128,7 @@ def test_a_hillas_without_an_axis_is_refused_clearly(lst_geometry, lst_image, ax
 
 
 def test_add_ellipse_takes_quantities_or_numbers_with_radians(lst_geometry, axes):
-    display = CameraDisplay(lst_geometry, axes=axes)
+    display = CameraDisplay(lst_geometry, ax=axes)
     ellipse = display.add_ellipse((10 * u.cm, -0.2), 0.4 * u.m, 0.1, 30 * u.deg, edgecolor="w")
     assert ellipse.center == pytest.approx((0.1, -0.2)) and ellipse.angle == pytest.approx(30)
     assert (ellipse.width, ellipse.height) == pytest.approx((0.4, 0.1))

@@ -50,7 +50,7 @@ def test_one_polygon_per_pixel_with_the_pixel_area(
     toy_geometry, axes, camera, n_vertices, circumradius_per_width
 ):
     geometry = toy_geometry(camera)
-    display = CameraDisplay(geometry, axes=axes)
+    display = CameraDisplay(geometry, ax=axes)
     vertices = polygons(display.pixels)
     assert vertices.shape == (geometry.n_pixels, n_vertices, 2)
     # centred on the pixels (the mean of a regular polygon's vertices is its centre)
@@ -75,7 +75,7 @@ def test_one_polygon_per_pixel_with_the_pixel_area(
 
 def test_telescope_frame_polygons_are_in_degrees_with_the_pixel_solid_angle(lst_geometry, axes):
     geometry = telescope_lst(lst_geometry)
-    vertices = polygons(CameraDisplay(geometry, axes=axes).pixels)
+    vertices = polygons(CameraDisplay(geometry, ax=axes).pixels)
     assert vertices.shape == (1855, 6, 2)
     np.testing.assert_allclose(
         shoelace_area(vertices), geometry.pix_area.to_value(u.deg**2), rtol=1e-6
@@ -91,7 +91,7 @@ def test_telescope_frame_polygons_are_in_degrees_with_the_pixel_solid_angle(lst_
 def test_neighbouring_pixels_share_a_whole_side(toy_geometry, axes, camera):
     """The toy cameras' pixels are as wide as the pitch: every neighbour pair shares 2 vertices."""
     geometry = toy_geometry(camera)
-    vertices = polygons(CameraDisplay(geometry, axes=axes).pixels)
+    vertices = polygons(CameraDisplay(geometry, ax=axes).pixels)
     pairs = geometry.neighbor_pairs
     a, b = vertices[pairs[:, 0]], vertices[pairs[:, 1]]
     close = np.linalg.norm(a[:, :, None, :] - b[:, None, :, :], axis=-1) < 1e-9
@@ -123,7 +123,7 @@ def test_real_cameras_turn_their_sides_towards_the_neighbours(reference_dir, axe
             pix_rotation=info["pix_rotation_deg"] * u.deg,
             cam_rotation=info["cam_rotation_deg"] * u.deg,
         )
-        vertices = polygons(CameraDisplay(geometry, axes=axes).pixels)
+        vertices = polygons(CameraDisplay(geometry, ax=axes).pixels)
         pairs = geometry.neighbor_pairs
         centre = np.column_stack([geometry.pix_x.to_value(u.m), geometry.pix_y.to_value(u.m)])
         towards = np.arctan2(*(centre[pairs[:, 1]] - centre[pairs[:, 0]]).T[::-1])
@@ -139,7 +139,7 @@ def test_circle_pixels_are_polygons_on_the_circle(axes):
     geometry = attrs.evolve(
         square, pix_type="circle", pix_area=np.full(12, np.pi * 0.1**2) * u.m**2
     )
-    vertices = polygons(CameraDisplay(geometry, axes=axes).pixels)
+    vertices = polygons(CameraDisplay(geometry, ax=axes).pixels)
     assert vertices.shape == (12, CIRCLE_VERTICES, 2)
     centre = np.column_stack([geometry.pix_x.to_value(u.m), geometry.pix_y.to_value(u.m)])
     np.testing.assert_allclose(np.linalg.norm(vertices - centre[:, None], axis=-1), 0.1, rtol=1e-12)
@@ -148,7 +148,7 @@ def test_circle_pixels_are_polygons_on_the_circle(axes):
 def test_pix_rotation_turns_each_polygon_about_its_centre(lst_geometry, axes):
     turned = lst_geometry.rotate(15 * u.deg)  # positions and pixel shapes together
     assert turned.pix_rotation == 15 * u.deg
-    vertices = polygons(CameraDisplay(turned, axes=axes).pixels)
+    vertices = polygons(CameraDisplay(turned, ax=axes).pixels)
     offsets = vertices[0] - vertices[0].mean(axis=0)
     angles = np.sort(np.rad2deg(np.arctan2(offsets[:, 1], offsets[:, 0])) % 360)
     # pointy-topped at 0 deg: vertices at 30 + 60 k; turned by 15 deg: 45 + 60 k
@@ -163,7 +163,7 @@ def test_a_pix_rotation_that_cannot_tile_gives_way_to_the_layout(
     geometry = attrs.evolve(lst_geometry, pix_rotation=pix_rotation * u.deg)
     assert np.rad2deg(layout_rotation(geometry)) == pytest.approx(0, abs=1e-9)
     assert np.rad2deg(drawing_rotation(geometry)) == pytest.approx(drawn, abs=1e-9)
-    vertices = polygons(CameraDisplay(geometry, axes=axes).pixels)
+    vertices = polygons(CameraDisplay(geometry, ax=axes).pixels)
     offsets = vertices[0] - vertices[0].mean(axis=0)
     angles = np.sort(np.rad2deg(np.arctan2(offsets[:, 1], offsets[:, 0])) % 60)
     np.testing.assert_allclose(angles, (30 + drawn) % 60, atol=1e-9)
@@ -215,8 +215,8 @@ def test_cam_rotation_is_applied_to_pixels_and_overlays(lst_geometry, lst_image,
     from cherenkit.image import hillas_parameters
 
     rotated = attrs.evolve(lst_geometry, cam_rotation=20 * u.deg)
-    display = CameraDisplay(rotated, lst_image, axes=axes)
-    expected = CameraDisplay(rotated.derotate(), lst_image, axes=axes)
+    display = CameraDisplay(rotated, lst_image, ax=axes)
+    expected = CameraDisplay(rotated.derotate(), lst_image, ax=axes)
     np.testing.assert_allclose(polygons(display.pixels), polygons(expected.pixels), atol=1e-12)
     # Hillas of the stored (not yet rotated) positions lands where the derotated one is
     drawn = display.overlay_moments(hillas_parameters(rotated, lst_image)).ellipse
@@ -228,7 +228,7 @@ def test_cam_rotation_is_applied_to_pixels_and_overlays(lst_geometry, lst_image,
 
 
 def test_axes_labels_units_title_and_equal_aspect(lst_geometry, axes):
-    display = CameraDisplay(lst_geometry, axes=axes)
+    display = CameraDisplay(lst_geometry, ax=axes)
     assert (axes.get_xlabel(), axes.get_ylabel()) == ("x / m", "y / m")
     assert axes.get_title() == "ToyLSTCam" == display.title
     assert axes.get_aspect() == 1.0
@@ -241,7 +241,7 @@ def test_axes_labels_units_title_and_equal_aspect(lst_geometry, axes):
 
 
 def test_telescope_frame_axes_are_named_after_the_frame(lst_geometry, axes):
-    CameraDisplay(telescope_lst(lst_geometry), axes=axes, title="LST")
+    CameraDisplay(telescope_lst(lst_geometry), ax=axes, title="LST")
     assert (axes.get_xlabel(), axes.get_ylabel()) == ("fov_lat / deg", "fov_lon / deg")
     assert axes.get_title() == "LST"
 
@@ -257,4 +257,4 @@ def test_a_non_geometry_is_refused(axes):
     with pytest.raises(
         TypeError, match=r"CameraDisplay needs a cherenkit\.instrument\.CameraGeometry, got dict"
     ):
-        CameraDisplay({"pix_x": [0.0]}, axes=axes)
+        CameraDisplay({"pix_x": [0.0]}, ax=axes)

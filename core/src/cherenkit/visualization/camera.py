@@ -63,8 +63,9 @@ class CameraDisplay:
         The camera, in the camera or the telescope frame.
     image : array-like, shape (n_pixels,), optional
         Pixel values (NaN pixels are left empty). Default is zeros.
-    axes : `matplotlib.axes.Axes`, optional
-        Where to draw. Default is the current axes of pyplot (``plt.gca()``).
+    ax : `matplotlib.axes.Axes`, optional
+        Where to draw (ctapipe's name). Default is the current axes of pyplot
+        (``plt.gca()``).
     cmap : str or `matplotlib.colors.Colormap`
         Colour map. Default is ``"inferno"``.
     norm : {"lin", "log", "symlog"} or `matplotlib.colors.Normalize`
@@ -102,7 +103,7 @@ class CameraDisplay:
     >>> from cherenkit.instrument import CameraGeometry
     >>> geometry = CameraGeometry.make_rectangular(n_x=10, n_y=10)
     >>> fig, ax = plt.subplots()
-    >>> display = CameraDisplay(geometry, image=range(100), axes=ax, cmap="viridis")
+    >>> display = CameraDisplay(geometry, image=range(100), ax=ax, cmap="viridis")
     >>> display.set_limits_minmax(0, 50)
     >>> colorbar = display.add_colorbar(label="charge / p.e.")
     >>> len(display.pixels.get_paths())
@@ -115,7 +116,7 @@ class CameraDisplay:
         geometry,
         image=None,
         *,
-        axes=None,
+        ax=None,
         cmap="inferno",
         norm="lin",
         autoscale: bool = True,
@@ -126,10 +127,11 @@ class CameraDisplay:
                 "CameraDisplay needs a cherenkit.instrument.CameraGeometry, got "
                 f"{type(geometry).__name__}"
             )
-        if axes is None:
+        if ax is None:
             import matplotlib.pyplot as plt
 
-            axes = plt.gca()
+            ax = plt.gca()
+        axes = ax
         self.geometry = geometry
         self.axes = axes
         self.colorbar = None
