@@ -192,7 +192,6 @@ def trigger_columns(batch) -> dict:
 
 @attrs.frozen
 class _Job:
-    index: int
     path: str | None  # None: a source that needs no file
     part: str
     max_events: int | None
@@ -389,7 +388,6 @@ def process_files(
         paths = inputs or [None]
         jobs = [
             _Job(
-                i,
                 path,
                 str(folder / f"part-{i:05d}.h5"),
                 max_events,
