@@ -27,6 +27,12 @@ _LAZY = {
     "Observations": "_observations",
     "EventList": "event_list",
     "GTI": "gti",
+    "get_irfs_features": "clustering",
+    "standard_scaler": "clustering",
+    "hierarchical_clustering": "clustering",
+    "labels_by_median": "clustering",
+    "group_by_median": "clustering",
+    "pointing_zenith": "clustering",
 }
 
 
