@@ -1,14 +1,21 @@
 """Multilinear interpolation on a regular (rectilinear) grid, in plain numpy.
 
-Each axis is handled on its own (unbroadcast) coordinate array; the corner values
-are then gathered with broadcast fancy indexing, so that an outer-product request
-(e.g. 100 energies x 250 x 250 FoV positions) costs one gather per corner and no
-per-point Python work.
+Each axis is handled on its own (unbroadcast) coordinate array. Two paths give the
+same values (to rounding, ~1e-15 relative):
+
+* separable: when every output dimension is spanned by the coordinates of at most
+  one grid axis (an outer-product request, e.g. 100 energies x 250 x 250 FoV
+  positions), the grid is contracted one axis at a time, each a 1-d interpolation
+  (two gathers), smallest intermediate first; the full output is touched by one
+  contraction only;
+* generic: otherwise (e.g. one point per event), the 2**d corner values are gathered
+  with broadcast fancy indexing, one gather per corner.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -53,6 +60,21 @@ def grid_interpolate(nodes, values, coords, *, method="linear"):
     shape = np.broadcast_shapes(*(c.shape for c in coords))
     ndim = len(shape)
     coords = [c.reshape((1,) * (ndim - c.ndim) + c.shape) for c in coords]
+    dims = _separable_dims(coords)
+    if dims is not None:
+        out = _separable(nodes, values, coords, dims, shape, method)
+    else:
+        out = _corners(nodes, values, coords, shape, method)
+    # a NaN coordinate on a single-node axis or with "nearest" still gives NaN
+    for c in coords:
+        nan = np.isnan(c)
+        if nan.any():
+            np.copyto(out, np.nan, where=nan)
+    return out
+
+
+def _corners(nodes, values, coords, shape, method):
+    """Generic path: one broadcast gather per grid corner."""
     terms = [_axis_terms(n, c, method) for n, c in zip(nodes, coords, strict=True)]
     out = np.zeros(shape, dtype=np.float64)
     for corner in itertools.product(*terms):
@@ -63,10 +85,71 @@ def grid_interpolate(nodes, values, coords, *, method="linear"):
             if w is not None:
                 weight = w if weight is None else weight * w
         out += gathered if weight is None else weight * gathered
-    # a NaN coordinate on a single-node axis or with "nearest" still gives NaN
-    nan = np.zeros(shape, dtype=bool)
-    for c in coords:
-        nan = nan | np.isnan(c)
-    if nan.any():
-        out[nan] = np.nan
     return out
+
+
+def _separable_dims(coords):
+    """Per axis, the output dimensions its coordinates span; None when two axes share one."""
+    dims = []
+    used = set()
+    for c in coords:
+        spanned = {d for d, size in enumerate(c.shape) if size != 1}
+        if spanned & used:
+            return None
+        used |= spanned
+        dims.append(tuple(sorted(spanned)))
+    return dims
+
+
+def _contraction_order(grid_shape, sizes, dims, out_size):
+    """Axis order that touches the least memory; one not in output order costs a copy more."""
+    best = None
+    for order in itertools.permutations(range(len(grid_shape))):
+        cost, done = 0, 1
+        left = list(grid_shape)
+        for k in order:
+            done *= sizes[k]
+            left[k] = 1
+            cost += done * math.prod(left)
+        out_dims = [d for k in order for d in dims[k]]
+        if out_dims != sorted(out_dims):
+            cost += out_size
+        if best is None or cost < best[0]:
+            best = (cost, order)
+    return best[1]
+
+
+def _separable(nodes, values, coords, dims, shape, method):
+    """Separable path: contract the grid one axis at a time (see the module docstring)."""
+    squeezed = [
+        c.reshape(tuple(c.shape[d] for d in dk)) for c, dk in zip(coords, dims, strict=True)
+    ]
+    sizes = [c.size for c in squeezed]
+    order = _contraction_order(values.shape, sizes, dims, math.prod(shape))
+    a = np.asarray(values, dtype=np.float64)
+    remaining = list(range(len(nodes)))
+    done = 0  # leading dimensions of ``a`` that are output dimensions already
+    out_dims = []
+    for k in order:
+        pos = done + remaining.index(k)
+        remaining.remove(k)
+        if pos != done:
+            a = np.moveaxis(a, pos, done)
+        terms = _axis_terms(nodes[k], squeezed[k], method)
+        if len(terms) == 1:
+            a = np.take(a, terms[0][0], axis=done)
+        else:
+            (i_lo, w_lo), (i_hi, w_hi) = terms
+            expand = (...,) + (np.newaxis,) * len(remaining)
+            lo = np.take(a, i_lo, axis=done)
+            hi = np.take(a, i_hi, axis=done)
+            lo *= w_lo[expand]
+            hi *= w_hi[expand]
+            lo += hi
+            a = lo
+        done += squeezed[k].ndim
+        out_dims.extend(dims[k])
+    # ``a`` holds the spanned output dimensions in ``out_dims`` order
+    if out_dims != sorted(out_dims):
+        a = a.transpose(np.argsort(out_dims))
+    return np.ascontiguousarray(a).reshape(shape)

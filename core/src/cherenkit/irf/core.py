@@ -275,11 +275,18 @@ class IRF:
                 scaled.append(_scale(v, axis.interp))
                 invalid.append(~((v >= e[0]) & (v <= e[-1])))
         out = grid_interpolate(nodes, grid_values, scaled, method=method)
+        # in place on the (possibly large) output: 0 outside the edges, where not finite
+        # and below 0
         if self.values_scale == "log":
             np.exp(out, out=out)
-        mask = np.broadcast_to(self._mask_out_bounds(invalid), out.shape)
-        out = np.where(mask | ~np.isfinite(out), 0.0, out)
-        return np.maximum(out, 0.0)
+        if any(inv.any() for inv in invalid):
+            mask = self._mask_out_bounds(invalid)
+            if mask.any():
+                np.copyto(out, 0.0, where=mask)
+        np.maximum(out, 0.0, out=out)  # NaN stays NaN, -inf becomes 0
+        if not np.isfinite(out.sum()):  # one cheap pass; NaN or +inf somewhere
+            out[~np.isfinite(out)] = 0.0
+        return out
 
     def evaluate(self, method="linear", **coords):
         """Interpolate the IRF at the given coordinates (broadcast together).

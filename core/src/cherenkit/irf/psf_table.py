@@ -106,12 +106,17 @@ class PSF3D(PSFMixin, IRF):
         fraction = np.asarray(fraction, dtype=np.float64)
         shape = np.broadcast_shapes(np.shape(e), np.shape(o), fraction.shape)
         rad = rad_axis.upsample(factor).center_value
-        rad_b = rad.reshape((-1,) + (1,) * len(shape))
+        # rad last, so that the search runs along contiguous memory
         cum = self._cumulative().evaluate_values(
-            [np.asarray(e)[None, ...], np.asarray(o)[None, ...], rad_b]
+            [np.asarray(e)[..., None], np.asarray(o)[..., None], rad]
         )
-        cum = np.broadcast_to(cum, (rad.size, *shape))
-        idx = np.argmin(np.abs(cum - fraction), axis=0)
+        target = fraction[..., None]
+        if cum.shape == (*shape, rad.size):
+            distance = np.subtract(cum, target, out=cum)
+        else:
+            distance = cum - target
+        np.abs(distance, out=distance)
+        idx = np.argmin(distance, axis=-1)
         return u.Quantity(rad[idx], rad_axis.unit).to("deg")
 
     def evaluate(self, method="linear", **coords):
