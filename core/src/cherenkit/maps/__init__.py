@@ -1,13 +1,20 @@
-"""Map geometry: axes (and, later, WCS and region geometries and maps).
+"""Maps: axes, sky geometries (`WcsGeom`, `RegionGeom`) and maps (`Map`, `WcsNDMap`,
+`RegionNDMap`), with a gammapy-familiar API and FITS layout.
 
-`MapAxis` is loaded on first access, so importing this package loads nothing
-heavy.
+Everything is loaded on first access, so importing this package loads neither
+astropy.wcs, astropy.io.fits nor regions.
 """
 
 import importlib
 
 _LAZY = {
     "MapAxis": "axes",
+    "MapCoord": "coord",
+    "WcsGeom": "wcs",
+    "RegionGeom": "region",
+    "Map": "core",
+    "WcsNDMap": "core",
+    "RegionNDMap": "core",
 }
 
 

@@ -286,6 +286,24 @@ class MapAxis:
         return self._quantity(self.center_value)
 
     @property
+    def _edges_min(self) -> np.ndarray:
+        return self.edges_value[:-1]
+
+    @property
+    def _edges_max(self) -> np.ndarray:
+        return self.edges_value[1:]
+
+    @property
+    def edges_min(self):
+        """Lower bin edges, `~astropy.units.Quantity` of shape (nbin,)."""
+        return self._quantity(self._edges_min)
+
+    @property
+    def edges_max(self):
+        """Upper bin edges, `~astropy.units.Quantity` of shape (nbin,)."""
+        return self._quantity(self._edges_max)
+
+    @property
     def bin_width(self):
         """Bin widths, `~astropy.units.Quantity` of shape (nbin,)."""
         return self._quantity(np.diff(self.edges_value))
