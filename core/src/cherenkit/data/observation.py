@@ -245,17 +245,22 @@ class Observation:
     def bkg_fov_alignment(self):
         """Orientation of the background model's FoV axes, or None without a background.
 
-        ``bkg.fov_alignment`` (``FOVALIGN``, default ``"RADEC"``), except for
-        H.E.S.S. DR1 files (EVENTS ``CREATOR = 'SASH FITS::EventListWriter'``,
-        ``HDUVERS = '0.2'``), whose RA/Dec-aligned ``DETX`` axis runs towards
-        increasing RA, the opposite of the reversed-longitude FoV frame of
-        `cherenkit.data.EventList.fov_lon`: ``"REVERSE_LON_RADEC"``, as gammapy
-        treats these files.
+        ``bkg.fov_alignment`` (``FOVALIGN``, default ``"RADEC"``), except for the
+        background models shipped with H.E.S.S. DR1 (in the file of events whose
+        header has ``CREATOR = 'SASH FITS::EventListWriter'``, ``HDUVERS = '0.2'``),
+        whose RA/Dec-aligned ``DETX`` axis runs towards increasing RA, the opposite
+        of the reversed-longitude FoV frame of `cherenkit.data.EventList.fov_lon`:
+        ``"REVERSE_LON_RADEC"``, as gammapy treats these files. A model from another
+        file (e.g. one built by `cherenkit.irf.BackgroundModelEstimator`) keeps its
+        own ``FOVALIGN``.
         """
         bkg = self.bkg
         if bkg is None:
             return None
-        header = self.header if "events" in self._locations else {}
+        events, model = self._locations.get("events"), self._locations.get("bkg")
+        if events is None or model is None or events.path != model.path:
+            return bkg.fov_alignment
+        header = self.header
         creator = str(header.get("CREATOR", "")).strip()
         if creator == "SASH FITS::EventListWriter" and str(header.get("HDUVERS", "")) == "0.2":
             return "REVERSE_LON_RADEC"

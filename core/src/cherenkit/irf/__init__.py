@@ -32,6 +32,12 @@ _LAZY = {
     "Background2D": "background",
     "Background3D": "background",
     "RadMax2D": "rad_max",
+    "BackgroundModelEstimator": "background_maker",
+    "BackgroundHistogram": "background_maker",
+    "ZenithBinnedBackground": "background_maker",
+    "fov_altaz_coordinates": "background_maker",
+    "mean_zenith": "background_maker",
+    "write_background_models": "background_maker",
 }
 
 
