@@ -128,12 +128,14 @@ def stereo_parameters(batch, dl1: dict) -> StereoParameters:
         parts = [np.asarray(get(t)) for t in types]
         return np.concatenate(parts) if parts else np.empty(0)
 
-    def column(name):
+    def column(name):  # plain values, angles in deg (what StereoParameters holds)
         parts = [dl1[t][name] for t in types]
-        values = [getattr(p, "value", p) for p in parts]
-        unit = getattr(parts[0], "unit", None) if parts else None
-        array = np.concatenate(values) if values else np.empty(0)
-        return array * unit if unit is not None else array
+        values = [
+            p.to_value("deg") if getattr(p, "unit", None) is not None
+            and p.unit.physical_type == "angle" else getattr(p, "value", p)
+            for p in parts
+        ]  # fmt: skip
+        return np.concatenate(values) if values else np.empty(0)
 
     telescopes = batch.telescopes
     return StereoParameters(
