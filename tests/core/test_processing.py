@@ -78,6 +78,7 @@ def test_toy_observation_end_to_end(tmp_path):
         assert np.all(dl2["multiplicity"][valid] >= 2)
         assert np.all(np.isnan(np.asarray(dl2["alt"].value)[~valid]))
         assert str(dl2["alt"].unit) == "deg" and str(dl2["core_x"].unit) == "m"
+        assert str(dl2["core_tilted_x"].unit) == "m"  # the plugin's own column_units
     assert np.array_equal(truth["event_id"], trigger["event_id"])
     with h5py.File(output) as handle:
         assert "n_events = 120" in handle["configuration"].attrs["config"]

@@ -149,8 +149,12 @@ def process_batch(batch, calibrator, image_processor, shower_processor=None) -> 
     return dl1, dl2
 
 
-def write_batch(writer, batch, dl1, dl2, *, write_images: bool) -> None:
-    """Append one processed batch to an `~cherenkit.io.hdf5.EventFileWriter`."""
+def write_batch(writer, batch, dl1, dl2, *, write_images: bool, units=None) -> None:
+    """Append one processed batch to an `~cherenkit.io.hdf5.EventFileWriter`.
+
+    ``units`` gives, per reconstructor label, the units of its columns
+    (`~cherenkit.reco.ShowerProcessor.units`); default `~cherenkit.reco.DL2_COLUMNS`.
+    """
     from .reco import DL2_COLUMNS
 
     writer.append(TRIGGER, trigger_columns(batch))
@@ -165,8 +169,9 @@ def write_batch(writer, batch, dl1, dl2, *, write_images: bool) -> None:
             writer.append(f"{IMAGES}/{tel_type}", {**ids, **images})
     ids = {"obs_id": batch.obs_id, "event_id": batch.event_id}
     for label, result in dl2.items():
+        label_units = DL2_COLUMNS if units is None else units[label]
         columns = {
-            name: values * u.Unit(DL2_COLUMNS[name]) if DL2_COLUMNS.get(name) else values
+            name: values * u.Unit(label_units[name]) if label_units.get(name) else values
             for name, values in result.items()
         }
         writer.append(f"{GEOMETRY}/{label}", {**ids, **columns})
@@ -286,7 +291,14 @@ def _run_job(job: _Job, config) -> FileSummary:
                 writer.write_subarray(source.subarray)
                 for batch in batches:
                     dl1, dl2 = process_batch(batch, calibrator, image_processor, shower_processor)
-                    write_batch(writer, batch, dl1, dl2, write_images=config.process.write_images)
+                    write_batch(
+                        writer,
+                        batch,
+                        dl1,
+                        dl2,
+                        write_images=config.process.write_images,
+                        units={label: shower_processor.units(label) for label in dl2},
+                    )
                     counts["n_events"] += batch.n_events
                     counts["n_telescope_events"] += sum(len(t) for t in batch.telescopes.values())
                     for label, result in dl2.items():

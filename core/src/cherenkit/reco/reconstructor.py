@@ -151,12 +151,14 @@ class Reconstructor(Component, abc.ABC):
       parameters below, common to every reconstructor) and reconstructs the
       events with at least ``min_multiplicity`` of them.
     * Returns a dict of plain arrays, one row per array event, with every column
-      of `DL2_COLUMNS` in the units given there, plus ``telescopes``. Events that
-      cannot be reconstructed have ``is_valid`` False and NaN values; none is
-      dropped.
+      of `DL2_COLUMNS` in the units given there, plus ``telescopes``, plus any
+      columns of its own (their units in ``column_units``). Events that cannot be
+      reconstructed have ``is_valid`` False and NaN values; none is dropped.
     """
 
     kind: ClassVar[str] = "reconstructor"
+    column_units: ClassVar[dict] = {}
+    """Units of the columns a reconstructor adds to `DL2_COLUMNS` (None: no unit)."""
 
     min_intensity: float = parameter(
         50.0, ge=0, help="Telescope images need intensity > this (p.e.)."

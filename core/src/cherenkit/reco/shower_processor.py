@@ -43,6 +43,10 @@ class ShowerProcessor:
             label: selection.component for label, selection in reconstructors.items()
         }
 
+    def units(self, label: str) -> dict:
+        """Units of the result columns of ``label`` (`DL2_COLUMNS` and the plugin's own)."""
+        return {**DL2_COLUMNS, **type(self.reconstructors[label]).column_units}
+
     @property
     def labels(self) -> list[str]:
         """The labels results are stored under, in the configured order."""

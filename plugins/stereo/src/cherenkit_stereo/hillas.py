@@ -11,7 +11,7 @@ import numpy as np
 from cherenkit.component import parameter
 from cherenkit.reco.reconstructor import Reconstructor, StereoParameters
 
-from ._inputs import build_result, group_events
+from ._inputs import TILTED_COLUMNS, build_result, group_events
 
 __all__ = ["HillasReconstructor", "axis_step"]
 
@@ -142,6 +142,7 @@ class HillasReconstructor(Reconstructor):
     """
 
     name: ClassVar[str] = "hillas"
+    column_units: ClassVar[dict] = TILTED_COLUMNS
 
     weighting: str = parameter(
         "intensity-length-width",

@@ -10,7 +10,7 @@ import numpy as np
 from cherenkit.component import parameter
 from cherenkit.reco.reconstructor import Reconstructor, StereoParameters
 
-from ._inputs import build_result, group_events, reference_height_m
+from ._inputs import TILTED_COLUMNS, build_result, group_events, reference_height_m
 
 __all__ = ["HillasIntersection"]
 
@@ -80,6 +80,7 @@ class HillasIntersection(Reconstructor):
     """
 
     name: ClassVar[str] = "hillas-intersection"
+    column_units: ClassVar[dict] = TILTED_COLUMNS
 
     weighting: str = parameter(
         "konrad",
