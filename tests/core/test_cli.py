@@ -9,8 +9,26 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from cherenkit import __version__
+from cherenkit import __version__, catalogue
 from cherenkit.cli import main
+
+PLANNED_ENTRY = """
+[background-maker.sky-ring]
+distribution = "cherenkit-skyring"
+status = "third-party"
+summary = "Ring background on a sky grid (a planned plugin, for these tests)."
+planned = true
+"""
+
+
+@pytest.fixture
+def planned_catalogue(tmp_path, monkeypatch, use_registry):
+    """A fresh registry whose catalogue is registry.toml plus one planned entry,
+    background-maker 'sky-ring' (every built-in entry is released, so none stays planned)."""
+    path = tmp_path / "registry.toml"
+    path.write_text(catalogue.CATALOGUE_PATH.read_text() + PLANNED_ENTRY)
+    monkeypatch.setattr(catalogue, "CATALOGUE_PATH", path)
+    return use_registry()
 
 
 def run(*args):
@@ -34,7 +52,7 @@ def test_version_and_help():
         assert "Usage: " in result.output
 
 
-def test_plugins_list_shows_installed_and_catalogued():
+def test_plugins_list_shows_installed_and_catalogued(planned_catalogue):
     result = run("plugins", "list")
     assert result.exit_code == 0
     installed, _, catalogued = result.output.partition(
@@ -44,7 +62,9 @@ def test_plugins_list_shows_installed_and_catalogued():
         r"^fit-statistic +wstat +cherenkit-stats +0\.1\.0 +builtin +W-statistic", installed, re.M
     )
     assert re.search(
-        r"^background-maker +ring +cherenkit-background +- +builtin \(planned\)", catalogued, re.M
+        r"^background-maker +sky-ring +cherenkit-skyring +- +third-party \(planned\)",
+        catalogued,
+        re.M,
     )
     assert re.search(r"^cleaner +tailcuts +cherenkit-cleaning", installed, re.M)
 
@@ -65,7 +85,7 @@ def test_plugins_list_json_and_kind_filter():
     )
 
 
-def test_plugins_show():
+def test_plugins_show(planned_catalogue):
     result = run("plugins", "show", "wstat")
     assert result.exit_code == 0
     assert result.output.startswith("wstat  (fit-statistic)\n")
@@ -75,11 +95,12 @@ def test_plugins_show():
     assert missing.exit_code == 1
     assert missing.output.startswith("Error: No plugin named 'wstats'.")
     assert "Did you mean 'wstat'?" in missing.output
-    planned = run("plugins", "show", "ring")
+    planned = run("plugins", "show", "sky-ring")
     assert planned.exit_code == 1
     assert planned.output == (
-        "Error: No background-maker named 'ring'. Installed: none. 'ring' is catalogued in "
-        "registry.toml as part of cherenkit-background, which is planned but not released yet.\n"
+        "Error: No background-maker named 'sky-ring'. Installed: 'adaptive-ring', 'fov', "
+        "'reflected-regions', 'ring' (from cherenkit-background). 'sky-ring' is catalogued in "
+        "registry.toml as part of cherenkit-skyring, which is planned but not released yet.\n"
     )
 
 

@@ -6,9 +6,28 @@ import textwrap
 import astropy.units as u
 import pytest
 
+from cherenkit import catalogue
 from cherenkit.config import Config, DatasetsConfig, FitConfig, PluginSelection, ProcessConfig
 from cherenkit.config_template import config_template
 from cherenkit.errors import ConfigError
+
+PLANNED_ENTRY = """
+[background-maker.sky-ring]
+distribution = "cherenkit-skyring"
+status = "third-party"
+summary = "Ring background on a sky grid (a planned plugin, for these tests)."
+planned = true
+"""
+
+
+@pytest.fixture
+def planned_catalogue(tmp_path, monkeypatch, use_registry):
+    """A fresh registry whose catalogue is registry.toml plus one planned entry,
+    background-maker 'sky-ring' (every built-in entry is released, so none stays planned)."""
+    path = tmp_path / "registry.toml"
+    path.write_text(catalogue.CATALOGUE_PATH.read_text() + PLANNED_ENTRY)
+    monkeypatch.setattr(catalogue, "CATALOGUE_PATH", path)
+    return use_registry()
 
 
 def write(tmp_path, text, name="analysis.toml"):
@@ -194,14 +213,16 @@ BAD_PLUGIN_VALUES = {
         r"key 'offset_max': wrong unit: 3.0 TeV is not convertible to deg \(angle\)",
     ),
     "not installed but catalogued": (
-        "[datasets]\nbackground = 'ring'\n",
-        r"\[datasets\], key 'background': No background-maker named 'ring'. Installed: none\..*catalogued in registry.toml as part of cherenkit-background",
+        "[datasets]\nbackground = 'sky-ring'\n",
+        r"\[datasets\], key 'background': No background-maker named 'sky-ring'. Installed: 'adaptive-ring'.*catalogued in registry.toml as part of cherenkit-skyring",
     ),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_PLUGIN_VALUES))
-def test_bad_plugin_parameters_name_file_table_and_key(tmp_path, test_plugins, case):
+def test_bad_plugin_parameters_name_file_table_and_key(
+    tmp_path, planned_catalogue, test_plugins, case
+):
     text, message = BAD_PLUGIN_VALUES[case]
     with pytest.raises(ConfigError) as info:
         Config.from_toml(write(tmp_path, text))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cherenkit import registry
+from cherenkit import catalogue, registry
 from cherenkit.catalogue import Catalogue, CatalogueEntry
 from cherenkit.errors import (
     ConfigError,
@@ -14,6 +14,24 @@ from cherenkit.errors import (
 )
 
 from _plugin_sources import HEADER, THRESHOLD_CLEANER
+
+PLANNED_ENTRY = """
+[background-maker.sky-ring]
+distribution = "cherenkit-skyring"
+status = "third-party"
+summary = "Ring background on a sky grid (a planned plugin, for these tests)."
+planned = true
+"""
+
+
+@pytest.fixture
+def planned_catalogue(tmp_path, monkeypatch, use_registry):
+    """A fresh registry whose catalogue is registry.toml plus one planned entry,
+    background-maker 'sky-ring' (every built-in entry is released, so none stays planned)."""
+    path = tmp_path / "registry.toml"
+    path.write_text(catalogue.CATALOGUE_PATH.read_text() + PLANNED_ENTRY)
+    monkeypatch.setattr(catalogue, "CATALOGUE_PATH", path)
+    return use_registry()
 
 
 def test_builtin_statistics_are_found_through_entry_points():
@@ -48,14 +66,13 @@ def test_unknown_name_lists_installed_and_suggests_the_closest(make_distribution
     assert info.value.suggestion == "threshold"
 
 
-def test_unknown_but_catalogued_name_says_which_distribution_to_install(use_registry):
-    use_registry()
+def test_unknown_but_catalogued_name_says_which_distribution_to_install(planned_catalogue):
     with pytest.raises(
         PluginNotFoundError,
-        match=r"'ring' is catalogued in registry\.toml as part of cherenkit-background, which is planned",
+        match=r"'sky-ring' is catalogued in registry\.toml as part of cherenkit-skyring, which is planned",
     ) as info:
-        registry.get("background-maker", "ring")
-    assert info.value.catalogued == "cherenkit-background"
+        registry.get("background-maker", "sky-ring")
+    assert info.value.catalogued == "cherenkit-skyring"
     assert "Did you mean" not in str(info.value)  # a catalogued name is not a typo
 
 
@@ -197,14 +214,14 @@ def test_create_builds_the_same_object_as_the_class(test_plugins):
         registry.create("cleaner", "threshold", picture_thres=7)
 
 
-def test_describe_lists_installed_and_catalogued_plugins():
+def test_describe_lists_installed_and_catalogued_plugins(planned_catalogue):
     described = registry.describe()
     by_name = {(p["kind"], p["name"]): p for p in described["plugins"]}
     wstat = by_name["fit-statistic", "wstat"]
     assert wstat["installed"] and wstat["distribution"] == "cherenkit-stats"
     assert wstat["status"] == "builtin"
     assert wstat["parameters"][0]["name"] == "extra_terms"
-    ring = by_name["background-maker", "ring"]
+    ring = by_name["background-maker", "sky-ring"]
     assert not ring["installed"] and ring["version"] is None
     kinds = [p["kind"] for p in described["plugins"]]
     assert kinds == sorted(kinds, key=list(registry.KINDS).index)
