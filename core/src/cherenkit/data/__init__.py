@@ -15,7 +15,7 @@ References
    https://gamma-astro-data-formats.readthedocs.io, section "Data storage".
 """
 
-import importlib
+from .._lazy import lazy_exports
 
 _LAZY = {
     "DataStore": "data_store",
@@ -36,17 +36,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = [*_LAZY]

@@ -6,7 +6,7 @@ The API follows gammapy's ``gammapy.datasets``. Everything is loaded on first
 access, so importing this package loads neither astropy nor regions.
 """
 
-import importlib
+from .._lazy import lazy_exports
 
 _LAZY = {
     "MapDataset": "map",
@@ -21,17 +21,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = [*_LAZY]

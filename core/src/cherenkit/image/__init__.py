@@ -12,8 +12,7 @@ Everything but `ImageCleaner` is loaded on first access, so importing this packa
 (as the cleaner plugins do) loads neither numba nor scipy.
 """
 
-import importlib
-
+from .._lazy import lazy_exports
 from .cleaning import ImageCleaner
 
 _LAZY = {
@@ -50,17 +49,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = ["ImageCleaner", *_LAZY]

@@ -9,8 +9,7 @@ and `SafeMaskMethod` are the base classes of the two plugin kinds.
 The makers are loaded on first access.
 """
 
-import importlib
-
+from .._lazy import lazy_exports
 from .background import BackgroundMaker
 from .safe_mask import SafeMaskMethod
 
@@ -22,17 +21,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = ["BackgroundMaker", "SafeMaskMethod", *_LAZY]
