@@ -11,7 +11,7 @@ from importlib.metadata import PathDistribution, entry_points
 
 import pytest
 
-from cherenkit import registry
+from cherenkit import catalogue, registry
 
 from _plugin_sources import OFFSET_METHOD, THRESHOLD_CLEANER
 
@@ -60,3 +60,22 @@ def test_plugins(make_distribution, use_registry):
         *make_distribution("acme-cleaning", "acme_cleaning", THRESHOLD_CLEANER),
         *make_distribution("acme-safemask", "acme_safemask", OFFSET_METHOD),
     )
+
+
+PLANNED_ENTRY = """
+[background-maker.sky-ring]
+distribution = "cherenkit-skyring"
+status = "third-party"
+summary = "Ring background on a sky grid (a planned plugin, for these tests)."
+planned = true
+"""
+
+
+@pytest.fixture
+def planned_catalogue(tmp_path, monkeypatch, use_registry):
+    """A fresh registry whose catalogue is registry.toml plus one planned entry,
+    background-maker 'sky-ring' (every built-in entry is released, so none stays planned)."""
+    path = tmp_path / "registry.toml"
+    path.write_text(catalogue.CATALOGUE_PATH.read_text() + PLANNED_ENTRY)
+    monkeypatch.setattr(catalogue, "CATALOGUE_PATH", path)
+    return use_registry()

@@ -9,26 +9,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from cherenkit import __version__, catalogue
+from cherenkit import __version__
 from cherenkit.cli import main
-
-PLANNED_ENTRY = """
-[background-maker.sky-ring]
-distribution = "cherenkit-skyring"
-status = "third-party"
-summary = "Ring background on a sky grid (a planned plugin, for these tests)."
-planned = true
-"""
-
-
-@pytest.fixture
-def planned_catalogue(tmp_path, monkeypatch, use_registry):
-    """A fresh registry whose catalogue is registry.toml plus one planned entry,
-    background-maker 'sky-ring' (every built-in entry is released, so none stays planned)."""
-    path = tmp_path / "registry.toml"
-    path.write_text(catalogue.CATALOGUE_PATH.read_text() + PLANNED_ENTRY)
-    monkeypatch.setattr(catalogue, "CATALOGUE_PATH", path)
-    return use_registry()
 
 
 def run(*args):

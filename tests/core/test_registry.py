@@ -2,7 +2,7 @@
 
 import pytest
 
-from cherenkit import catalogue, registry
+from cherenkit import registry
 from cherenkit.catalogue import Catalogue, CatalogueEntry
 from cherenkit.errors import (
     ConfigError,
@@ -14,24 +14,6 @@ from cherenkit.errors import (
 )
 
 from _plugin_sources import HEADER, THRESHOLD_CLEANER
-
-PLANNED_ENTRY = """
-[background-maker.sky-ring]
-distribution = "cherenkit-skyring"
-status = "third-party"
-summary = "Ring background on a sky grid (a planned plugin, for these tests)."
-planned = true
-"""
-
-
-@pytest.fixture
-def planned_catalogue(tmp_path, monkeypatch, use_registry):
-    """A fresh registry whose catalogue is registry.toml plus one planned entry,
-    background-maker 'sky-ring' (every built-in entry is released, so none stays planned)."""
-    path = tmp_path / "registry.toml"
-    path.write_text(catalogue.CATALOGUE_PATH.read_text() + PLANNED_ENTRY)
-    monkeypatch.setattr(catalogue, "CATALOGUE_PATH", path)
-    return use_registry()
 
 
 def test_builtin_statistics_are_found_through_entry_points():
