@@ -61,8 +61,19 @@ class MapDatasetMaker:
     background_oversampling : int, optional
         Integrate the background on this many sub-bins per reconstructed-energy bin.
 
+    Raises
+    ------
+    cherenkit.errors.DataFormatError
+        The observation has no HDU (``events``, ``aeff``, ``bkg``, ``psf``, ``edisp``)
+        that a map of ``selection`` needs; the message names the observation and the
+        HDU.
+
     Notes
     -----
+    A geometry that does not overlap the observation's field of view gives a defined
+    empty dataset: no counts, and exposure, background and IRF maps of 0 (the IRFs
+    are 0 beyond their offset axes).
+
     Conventions (gammapy's): the exposure uses the live time, the background the
     on time (GADF background rates are per on-time); IRFs are taken at the pixel
     centres, the PSF and the energy-dispersion kernel on the dataset's coarser IRF

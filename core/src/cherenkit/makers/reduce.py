@@ -69,6 +69,13 @@ class DatasetsMaker:
         number of observations).
     scheduler : str, optional
         Address of a dask scheduler; default is a local cluster.
+
+    Notes
+    -----
+    An observation whose cut-out does not overlap the reference geometry is skipped
+    (nothing stacked, no dataset returned for it). An observation that lacks an IRF a
+    maker needs stops the run with that maker's error (e.g. `MapDatasetMaker` raises
+    `~cherenkit.errors.DataFormatError` naming the observation and the HDU).
     """
 
     tag = "DatasetsMaker"
@@ -126,6 +133,10 @@ class DatasetsMaker:
             Reference dataset: its geometries are used; with ``stack_datasets`` the
             results are stacked into it (in place).
         observations : iterable of `~cherenkit.data.Observation`
+            A list (or `~cherenkit.data.Observations`) keeps every observation, and
+            the events and IRFs each caches once read, alive until the caller drops
+            it; pass an iterator (e.g. ``(store.obs(i) for i in ids)``) for long run
+            lists so that each observation is freed after its turn.
 
         Returns
         -------
@@ -140,7 +151,10 @@ class DatasetsMaker:
                 f"the reference dataset must be a MapDataset or SpectrumDataset, got "
                 f"{type(dataset).__name__}"
             )
-        observations = list(observations)
+        if not hasattr(observations, "__len__"):
+            # an iterator is consumed as it goes: each observation (with the events and
+            # IRFs it caches once loaded) is freed after its turn, so memory stays flat
+            observations = _Sized(observations)
         cutout = None
         if self.cutout_width is not None and not isinstance(dataset, SpectrumDataset):
             cutout = (self.cutout_width, self.cutout_mode)
@@ -215,6 +229,19 @@ class DatasetsMaker:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+class _Sized:
+    """An iterator of unknown length, taken as long enough for any number of workers."""
+
+    def __init__(self, items):
+        self._items = iter(items)
+
+    def __iter__(self):
+        return self._items
+
+    def __len__(self):
+        return 2**31
 
 
 def _in_order(submit, items, max_pending):

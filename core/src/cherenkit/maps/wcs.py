@@ -20,6 +20,7 @@ from .geom import Geom, check_axes
 __all__ = ["WcsGeom"]
 
 _FRAMES = {"icrs": "icrs", "galactic": "galactic", "fk5": "fk5"}
+_MAX_CACHED_CUTOUTS = 4
 
 
 def _angle_deg(value):
@@ -331,17 +332,25 @@ class WcsGeom(Geom):
 
     # --- derived geometries --------------------------------------------------------
 
+    def _same_image(self, axes):
+        """A geometry on this sky image with ``axes``, sharing the image-level cache (pixel
+        coordinates, solid angles, cut-outs: everything in ``_cache`` depends on the WCS
+        and the image size only), so that derived geometries compute them once."""
+        geom = WcsGeom(self.wcs, self.npix, axes)
+        object.__setattr__(geom, "_cache", self._cache)
+        return geom
+
     def to_image(self):
         """The same sky image without non-spatial axes."""
-        return WcsGeom(self.wcs, self.npix, ())
+        return self._same_image(())
 
     def to_cube(self, axes):
         """The same sky image with ``axes`` appended to the present axes."""
-        return WcsGeom(self.wcs, self.npix, (*self.axes, *axes))
+        return self._same_image((*self.axes, *axes))
 
     def replace_axes(self, axes):
         """The same sky image with other non-spatial axes."""
-        return WcsGeom(self.wcs, self.npix, tuple(axes))
+        return self._same_image(tuple(axes))
 
     def cutout(self, position, width, *, mode="trim", odd_npix=False, min_npix=1):
         """Geometry of a cut-out of size ``width`` centred on ``position``.
@@ -363,18 +372,32 @@ class WcsGeom(Geom):
         from astropy.nddata import Cutout2D
 
         wx, wy = _pair(width)
-        scales = self.pixel_scales.deg
-        npix = np.clip(np.array([wx, wy]) / scales, min_npix, None)
-        if odd_npix:
-            npix = 2 * np.floor(npix / 2.0) + 1
-        c2d = Cutout2D(
-            data=np.empty(self._image_shape, dtype=bool),
-            wcs=self.wcs,
-            position=position,
-            size=npix[::-1],
-            mode=mode,
-        )
-        return WcsGeom(c2d.wcs, c2d.shape[::-1], self.axes)
+        # the last few image cut-outs of one sky image are kept (a dataset cuts ~8 maps on
+        # two grids around one position); the key holds everything the result depends on
+        key = None
+        if hasattr(position, "transform_to") and np.ndim(position) == 0:
+            lon, lat = skycoord_lonlat(position, self.frame)
+            key = (float(lon), float(lat), wx, wy, mode, bool(odd_npix), min_npix)
+        cutouts = self._cache.setdefault("cutouts", {})
+        image = cutouts.get(key) if key is not None else None
+        if image is None:
+            scales = self.pixel_scales.deg
+            npix = np.clip(np.array([wx, wy]) / scales, min_npix, None)
+            if odd_npix:
+                npix = 2 * np.floor(npix / 2.0) + 1
+            c2d = Cutout2D(
+                data=np.empty(self._image_shape, dtype=bool),
+                wcs=self.wcs,
+                position=position,
+                size=npix[::-1],
+                mode=mode,
+            )
+            image = WcsGeom(c2d.wcs, c2d.shape[::-1], ())
+            if key is not None:
+                while len(cutouts) >= _MAX_CACHED_CUTOUTS:
+                    cutouts.pop(next(iter(cutouts)))
+                cutouts[key] = image
+        return image._same_image(self.axes)
 
     def overlap_slices(self, other):
         """Slices ``(in self, in other)`` of the pixels that two aligned grids share.
