@@ -29,8 +29,61 @@ def _reference_geom(region, center, binsz_deg):
     )
 
 
-def _pixel_scale_arcsec(skycoord, wcs):
-    """Pixel position of ``skycoord`` and the pixel size (arcsec) there along North.
+def _celestial_frame(wcs):
+    from astropy.wcs.utils import wcs_to_celestial_frame
+
+    return wcs_to_celestial_frame(wcs)
+
+
+def _lonlat_deg(skycoord, frame):
+    """Longitude and latitude (deg, float arrays) of ``skycoord`` in ``frame``: the values
+    astropy's high-level ``world_to_pixel`` hands to the WCS (one transform for all)."""
+    if not skycoord.frame.is_equivalent_frame(frame):
+        skycoord = skycoord.transform_to(frame)
+    sph = skycoord.spherical
+    return (
+        np.asarray(sph.lon.to_value("deg"), dtype=np.float64),
+        np.asarray(sph.lat.to_value("deg"), dtype=np.float64),
+    )
+
+
+def _world_to_pixel_deg(lon, lat, wcs):
+    """Pixel ``x, y`` (0-based) of positions given in degrees in the WCS's own frame."""
+    x, y = wcs.all_world2pix(lon, lat, 0)
+    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+
+def _offset_north_deg(lon, lat, distance_rad):
+    """The point ``distance_rad`` North of ``lon, lat`` (deg), as
+    `astropy.coordinates.angles.utils.offset_by` with position angle 0 computes it (the
+    same operations in the same order, so the result is bit-identical)."""
+    import astropy.units as u
+
+    deg_to_rad = u.deg.to(u.rad)
+    rad_to_deg = u.rad.to(u.deg)
+    a360 = u.deg.to(u.rad, 360.0)
+    cos_a = np.cos(distance_rad)
+    sin_a = np.sin(distance_rad)
+    cos_c = np.sin(lat * deg_to_rad)
+    sin_c = np.cos(lat * deg_to_rad)
+    cos_b_pa, sin_b_pa = np.cos(0.0), np.sin(0.0)
+    cos_b = cos_c * cos_a + sin_c * sin_a * cos_b_pa
+    xsin_a = sin_a * sin_b_pa * sin_c
+    xcos_a = cos_a - cos_b * cos_c
+    big_a = np.arctan2(xsin_a, xcos_a)
+    big_a = np.where(sin_c < 1e-12, (90.0 + cos_c * 90.0) * deg_to_rad, big_a)
+    out = np.atleast_1d(lon * deg_to_rad + big_a).astype(np.float64)
+    out_of_range = (out < 0.0) | (out >= a360)
+    if out_of_range.any():  # Angle.wrap_at(360 deg) in radians
+        out -= ((out - 0.0) // a360) * a360
+        out[out >= a360] -= a360
+        out[out < 0.0] += a360
+    return out.reshape(np.shape(big_a)) * rad_to_deg, np.arcsin(cos_b) * rad_to_deg
+
+
+def _pixel_scale_deg(lon, lat, wcs):
+    """Pixel positions of ``lon, lat`` (deg, the WCS's frame) and the pixel size (arcsec)
+    there along North.
 
     The scale is 1 arcsec over the pixel distance to the point 1 arcsec North, the
     rule of the `regions` package up to 0.10 (which gammapy 2.1's reference used;
@@ -39,26 +92,77 @@ def _pixel_scale_arcsec(skycoord, wcs):
     """
     import astropy.units as u
 
-    x, y = wcs.world_to_pixel(skycoord)
-    north = skycoord.directional_offset_by(0.0 * u.deg, 1.0 * u.arcsec)
-    xn, yn = wcs.world_to_pixel(north)
-    return float(x), float(y), 1.0 / float(np.hypot(xn - x, yn - y))
+    x, y = _world_to_pixel_deg(lon, lat, wcs)
+    lon_n, lat_n = _offset_north_deg(lon, lat, (1.0 * u.arcsec).to_value(u.rad))
+    xn, yn = _world_to_pixel_deg(lon_n, lat_n, wcs)
+    return x, y, 1.0 / np.hypot(xn - x, yn - y)
+
+
+def _pixel_scale_arcsec(skycoord, wcs):
+    """`_pixel_scale_deg` of a `~astropy.coordinates.SkyCoord`; scalars for a scalar
+    ``skycoord``. In another frame than the WCS's, North is that frame's North (as in
+    astropy's ``directional_offset_by``) and both points are transformed."""
+    import astropy.units as u
+    from astropy.coordinates import SkyCoord, UnitSphericalRepresentation
+
+    frame = _celestial_frame(wcs)
+    if skycoord.frame.is_equivalent_frame(frame):
+        x, y, scale = _pixel_scale_deg(*_lonlat_deg(skycoord, frame), wcs)
+    else:
+        own = skycoord.represent_as(UnitSphericalRepresentation)
+        lon_n, lat_n = _offset_north_deg(
+            own.lon.to_value("deg"), own.lat.to_value("deg"), (1.0 * u.arcsec).to_value(u.rad)
+        )
+        north = SkyCoord(lon_n, lat_n, unit="deg", frame=skycoord.frame)
+        x, y = _world_to_pixel_deg(*_lonlat_deg(skycoord, frame), wcs)
+        xn, yn = _world_to_pixel_deg(*_lonlat_deg(north, frame), wcs)
+        scale = 1.0 / np.hypot(xn - x, yn - y)
+    if np.ndim(x) == 0:
+        return float(x), float(y), float(scale)
+    return x, y, scale
+
+
+def _circles_to_pixel(regions, wcs):
+    """Pixel centres ``x, y`` and radii of circular sky regions, all in one pass."""
+    frame = _celestial_frame(wcs)
+    if all(region.center.frame.is_equivalent_frame(frame) for region in regions):
+        lonlat = np.array([_lonlat_deg(r.center, frame) for r in regions], np.float64)
+        x, y, scale = _pixel_scale_deg(lonlat[:, 0], lonlat[:, 1], wcs)
+    else:
+        x, y, scale = np.array([_pixel_scale_arcsec(r.center, wcs) for r in regions]).T
+    radius = np.array([region.radius.to_value("arcsec") for region in regions]) / scale
+    return x, y, radius
 
 
 def _circle_to_pixel(region, wcs):
     from regions import CirclePixelRegion, PixCoord
 
-    x, y, scale = _pixel_scale_arcsec(region.center, wcs)
-    return CirclePixelRegion(PixCoord(x, y), region.radius.to_value("arcsec") / scale)
+    x, y, radius = _circles_to_pixel([region], wcs)
+    return CirclePixelRegion(PixCoord(float(x[0]), float(y[0])), float(radius[0]))
+
+
+def _circles_to_sky(x, y, radius, wcs):
+    """Circular sky regions of pixel centres ``x, y`` and pixel radii (arrays)."""
+    import astropy.units as u
+    from astropy.coordinates import SkyCoord
+    from regions import CircleSkyRegion
+
+    frame = _celestial_frame(wcs)
+    lon, lat = wcs.all_pix2world(np.asarray(x, float), np.asarray(y, float), 0)
+    _, _, scale = _pixel_scale_deg(lon, lat, wcs)
+    radius_deg = u.Quantity(np.asarray(radius) * scale, "arcsec").to_value("deg")
+    return [
+        CircleSkyRegion(
+            SkyCoord(lon[i], lat[i], unit=(u.deg, u.deg), frame=frame),
+            u.Quantity(radius_deg[i], "deg"),
+        )
+        for i in range(len(lon))
+    ]
 
 
 def _circle_to_sky(region_pix, wcs):
-    import astropy.units as u
-    from regions import CircleSkyRegion
-
-    center = wcs.pixel_to_world(region_pix.center.x, region_pix.center.y)
-    _, _, scale = _pixel_scale_arcsec(center, wcs)
-    return CircleSkyRegion(center, u.Quantity(region_pix.radius * scale, "arcsec").to("deg"))
+    x, y = np.array([region_pix.center.x]), np.array([region_pix.center.y])
+    return _circles_to_sky(x, y, np.array([region_pix.radius]), wcs)[0]
 
 
 def _to_pixel(region, wcs):
@@ -77,12 +181,47 @@ def _to_sky(region_pix, wcs):
     return region_pix.to_sky(wcs)
 
 
+def _to_sky_all(regions_pix, wcs):
+    """`_to_sky` of every pixel region; the circles converted together."""
+    from regions import CirclePixelRegion
+
+    out = [None] * len(regions_pix)
+    circles = [i for i, r in enumerate(regions_pix) if isinstance(r, CirclePixelRegion)]
+    if circles:
+        x = np.array([regions_pix[i].center.x for i in circles], dtype=np.float64)
+        y = np.array([regions_pix[i].center.y for i in circles], dtype=np.float64)
+        radius = np.array([regions_pix[i].radius for i in circles], dtype=np.float64)
+        for i, sky in zip(circles, _circles_to_sky(x, y, radius, wcs), strict=True):
+            out[i] = sky
+    for i, region_pix in enumerate(regions_pix):
+        if out[i] is None:
+            out[i] = region_pix.to_sky(wcs)
+    return out
+
+
+def regions_contain(regions, skycoord, wcs):
+    """True for the sky positions inside any of the sky ``regions``, tested in the pixels
+    of ``wcs``. The positions are converted to pixels once; circles are tested together."""
+    from regions import CircleSkyRegion, PixCoord
+
+    lon, lat = _lonlat_deg(skycoord, _celestial_frame(wcs))
+    x, y = _world_to_pixel_deg(lon, lat, wcs)
+    inside = np.zeros(x.shape, dtype=bool)
+    circles = [r for r in regions if isinstance(r, CircleSkyRegion)]
+    if circles:
+        cx, cy, radius = _circles_to_pixel(circles, wcs)
+        for i in range(len(circles)):
+            inside |= np.hypot(x - cx[i], y - cy[i]) < radius[i]
+    pix = PixCoord(x, y)
+    for region in regions:
+        if not isinstance(region, CircleSkyRegion):
+            inside |= np.asarray(region.to_pixel(wcs).contains(pix), dtype=bool)
+    return inside
+
+
 def region_contains(region, skycoord, wcs):
     """True for the sky positions inside a sky region, tested in the pixels of ``wcs``."""
-    from regions import PixCoord
-
-    x, y = wcs.world_to_pixel(skycoord)
-    return np.asarray(_to_pixel(region, wcs).contains(PixCoord(x, y)), dtype=bool)
+    return regions_contain([region], skycoord, wcs)
 
 
 def _angular_size(region_pix, geom, center_pix):
@@ -101,6 +240,44 @@ def _angular_size(region_pix, geom, center_pix):
         wrapped = np.mod(angles, _FULL_CIRCLE) - _FULL_CIRCLE
         size = wrapped.max() - wrapped.min()
     return float(size)
+
+
+def _excluded_pixels(exclusion_mask, geom, region_pix, center_pix):
+    """``x, y`` of the excluded pixel centres of ``geom`` that a rotation of ``region_pix``
+    around ``center_pix`` can reach.
+
+    For a circle only the annulus ``|distance to the centre − circle's distance| <=
+    radius + 1`` pixel is looked up in the mask (no rotated circle holds a pixel centre
+    outside it); otherwise every pixel, as `exclusion_on_geom`.
+    """
+    from regions import CirclePixelRegion
+
+    if exclusion_mask is None:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    if not isinstance(region_pix, CirclePixelRegion):
+        ex_y, ex_x = np.nonzero(~exclusion_on_geom(exclusion_mask, geom))
+        return ex_x, ex_y
+    from cherenkit.maps import MapCoord
+
+    image = geom.to_image()
+    ny, nx = image.data_shape
+    iy, ix = np.mgrid[0:ny, 0:nx]
+    distance = np.hypot(region_pix.center.x - center_pix.x, region_pix.center.y - center_pix.y)
+    reach = np.abs(np.hypot(ix - center_pix.x, iy - center_pix.y) - distance)
+    near = reach <= region_pix.radius + 1.0
+    ix, iy = ix[near], iy[near]
+    data = np.asarray(exclusion_mask.data, dtype=bool)
+    data = np.logical_or.reduce(data.reshape(-1, *data.shape[-2:]), axis=0)
+    mask_image = exclusion_mask.geom.to_image()
+    if mask_image == image:
+        usable = data[iy, ix]
+    else:  # exclusion_on_geom's nearest-pixel lookup, at these pixel centres only
+        lon, lat = image.wcs.wcs_pix2world(ix.astype(np.float64), iy.astype(np.float64), 0)
+        mx, my = mask_image.coord_to_idx(MapCoord(lon, lat, frame=image.frame, axes={}))
+        inside = (mx >= 0) & (my >= 0)
+        usable = np.ones(mx.shape, dtype=bool)
+        usable[inside] = data[my[inside], mx[inside]]
+    return ix[~usable], iy[~usable]
 
 
 def find_reflected_regions(
@@ -152,8 +329,7 @@ def find_reflected_regions(
     wcs = geom.wcs
     center_pix = PixCoord.from_sky(center, wcs)
     region_pix = _to_pixel(region, wcs)
-    usable = exclusion_on_geom(exclusion_mask, geom)
-    ex_y, ex_x = np.nonzero(~usable)
+    ex_x, ex_y = _excluded_pixels(exclusion_mask, geom, region_pix, center_pix)
     excluded = PixCoord(ex_x, ex_y)
     has_excluded = ex_x.size > 0
 
@@ -168,11 +344,11 @@ def find_reflected_regions(
         if has_excluded and np.any(test.contains(excluded)):
             angle += angle_increment
             continue
-        found.append(_to_sky(test, wcs))
+        found.append(test)
         if len(found) >= max_region_number:
             break
         angle += angle_min
-    return found, wcs
+    return _to_sky_all(found, wcs), wcs
 
 
 @attrs.frozen(kw_only=True)
@@ -257,9 +433,7 @@ class ReflectedRegionsBackgroundMaker(BackgroundMaker):
             skycoord = SkyCoord(
                 np.asarray(events["RA"], float), np.asarray(events["DEC"], float), unit="deg"
             )
-            inside = np.zeros(len(events), dtype=bool)
-            for region in regions_off:
-                inside |= region_contains(region, skycoord, wcs)
+            inside = regions_contain(regions_off, skycoord, wcs)
             idx = [np.zeros(int(inside.sum()), dtype=np.int64)] * 2
             for name in geom.axes_names:
                 column = "ENERGY" if name == "energy" else name.upper()
