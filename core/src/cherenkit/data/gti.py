@@ -185,13 +185,15 @@ class GTI:
         start, stop : `~astropy.time.Time`
             Interval bounds.
         reference : `~astropy.time.Time`, optional
-            Reference epoch. Default is the first start time.
+            Reference epoch (converted to TT). Default is the first start time.
         """
         from astropy.time import Time
 
         start, stop = Time(start), Time(stop)
         if reference is None:
             reference = Time(np.atleast_1d(start)[0], format="mjd")
+        # seconds are counted in TT (a UTC reference has no uniform seconds: leap seconds)
+        reference = Time(reference).tt
         return cls(time_to_met(start, reference), time_to_met(stop, reference), reference)
 
     # --- access -------------------------------------------------------------------------
