@@ -82,6 +82,49 @@ class Datasets(MutableSequence):
             lines.append("")
         return "\n".join(lines)
 
+    # --- models and the joint statistic -----------------------------------------------
+
+    @property
+    def models(self):
+        """The models of all datasets (each model once, in order of appearance), or
+        None when no dataset has models. Setting it gives every dataset the models
+        that apply to it (``datasets_names``)."""
+        from cherenkit.modeling import Models
+
+        seen, models = set(), []
+        for dataset in self._datasets:
+            for model in dataset.models or ():
+                if id(model) not in seen:
+                    seen.add(id(model))
+                    models.append(model)
+        if not models:
+            return None
+        names = [m.name for m in models]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(
+                f"different models share the names {duplicated} across the datasets; "
+                "give each model a unique name or share the same model object"
+            )
+        return Models(models)
+
+    @models.setter
+    def models(self, models):
+        for dataset in self._datasets:
+            dataset.models = models
+
+    @property
+    def parameters(self):
+        """The unique parameters of `models` (`~cherenkit.modeling.Parameters`)."""
+        from cherenkit.modeling import Parameters
+
+        models = self.models
+        return Parameters() if models is None else models.parameters
+
+    def stat_sum(self):
+        """The joint statistic: the sum of the datasets' `stat_sum`."""
+        return float(sum(d.stat_sum() for d in self._datasets))
+
     # --- reductions ------------------------------------------------------------------
 
     def stack_reduce(self, name=None, *, nan_to_num=True):

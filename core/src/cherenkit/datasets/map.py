@@ -16,6 +16,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+from ._models import ModelsMixin
 from ._utils import cash_sqrt_ts, make_name, mask_on_geom, stack_map, wstat_sqrt_ts
 
 __all__ = ["BINSZ_IRF_DEFAULT", "MapDataset", "MapDatasetOnOff", "create_map_dataset_geoms"]
@@ -118,7 +119,7 @@ def _copy_map(m):
 
 
 @attrs.define(kw_only=True, eq=False, slots=False)
-class MapDataset:
+class MapDataset(ModelsMixin):
     """Binned counts with the exposure, background and IRF maps that predict them.
 
     Parameters
@@ -238,18 +239,6 @@ class MapDataset:
         if self.exposure is None:
             return u.Quantity(np.nan, "s")
         return u.Quantity(self.exposure.meta.get("livetime", np.nan), "s")
-
-    def npred_background(self):
-        """Predicted background counts (the background map; zeros when there is none)."""
-        from cherenkit.maps import Map
-
-        if self.background is None:
-            return Map.from_geom(self._geom)
-        return self.background
-
-    def npred(self):
-        """Predicted counts: background only (no source models yet)."""
-        return self.npred_background()
 
     @property
     def mask(self):
@@ -398,9 +387,11 @@ class MapDataset:
             sqrt_ts=float(sqrt_ts),
             background=float(background),
         )
-        info["npred"] = float(background)
         info["npred_background"] = float(background)
         info["npred_signal"] = np.nan
+        if self.counts is not None and self.exposure is not None and self.models is not None:
+            info["npred_signal"] = float(self._npred_signal_data()[mask].sum())
+        info["npred"] = float(background + np.nan_to_num(info["npred_signal"]))
         exposure_min = exposure_max = u.Quantity(np.nan, "m2 s")
         livetime = self.livetime
         if self.exposure is not None:
@@ -425,13 +416,21 @@ class MapDataset:
         )
         info["stat_type"] = self.stat_type
         info["stat_sum"] = np.nan
+        if self.counts is not None:
+            try:
+                info["stat_sum"] = self.stat_sum()
+            except (ValueError, KeyError):  # no statistic inputs / plugin: not summarised
+                pass
         return info
 
     def _summary_lines(self, info):
         return []
 
     def __str__(self):
+        from cherenkit.modeling import Parameters
+
         info = self.info_dict()
+        parameters = self.models.parameters if self.models is not None else Parameters()
         title = type(self).__name__
         rows = [
             ("Name", f"{info['name']}"),
@@ -453,9 +452,9 @@ class MapDataset:
             ("Fit statistic type", f"{info['stat_type']}"),
             ("Fit statistic value (-2 log(L))", f"{info['stat_sum']:.2f}"),
             None,
-            ("Number of models", "0"),
-            ("Number of parameters", "0"),
-            ("Number of free parameters", "0"),
+            ("Number of models", f"{len(self.models or ())}"),
+            ("Number of parameters", f"{len(parameters)}"),
+            ("Number of free parameters", f"{len(parameters.free_parameters)}"),
             *self._summary_lines(info),
         ]
         lines = [title, "-" * len(title), ""]
@@ -465,6 +464,45 @@ class MapDataset:
 
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r}, geom={self._geom!r})"
+
+    # --- plots -------------------------------------------------------------------------
+
+    def peek(self, figsize=(12, 10)):
+        """Quick look: counts, excess (counts − background), exposure and background images.
+
+        Counts, excess and background are summed over energy within ``mask_safe``; the
+        exposure is summed over true energy.
+
+        Parameters
+        ----------
+        figsize : tuple of float
+            Figure size in inches. Default is (12, 10).
+
+        Returns
+        -------
+        fig : `~matplotlib.figure.Figure`
+        """
+        from ._plotting import peek_map
+
+        return peek_map(self, figsize=figsize)
+
+    def plot_masks(self, ax=None):
+        """Show ``mask_safe`` (filled; a pixel is set when any energy bin is) and, when
+        present, ``mask_fit`` (contour). For a spectrum dataset, the energy bins outside
+        each mask are shaded instead.
+
+        Parameters
+        ----------
+        ax : `~astropy.visualization.wcsaxes.WCSAxes`, optional
+            Default: a new WCSAxes on the current figure.
+
+        Returns
+        -------
+        ax : `~matplotlib.axes.Axes`
+        """
+        from ._plotting import plot_masks
+
+        return plot_masks(self, ax=ax)
 
 
 @attrs.define(kw_only=True, eq=False, slots=False)

@@ -53,6 +53,61 @@ class _SpectrumMixin:
     def _summary_lines(self, info):
         return super()._summary_lines(info)
 
+    # --- plots -------------------------------------------------------------------------
+
+    def plot_counts(self, ax=None):
+        """Counts per reconstructed-energy bin (√n errors) and the background: the predicted
+        background, or α × OFF counts for an On/Off dataset. Bins outside ``mask_safe``
+        are shaded.
+
+        Parameters
+        ----------
+        ax : `~matplotlib.axes.Axes`, optional
+            Default: the current axes.
+
+        Returns
+        -------
+        ax : `~matplotlib.axes.Axes`
+        """
+        from ._plotting import plot_spectrum_counts
+
+        return plot_spectrum_counts(self, ax=ax)
+
+    def plot_excess(self, ax=None):
+        """Excess (counts − background) per reconstructed-energy bin, with errors
+        √(n_on + α² n_off) for an On/Off dataset and √n_on otherwise. Bins outside
+        ``mask_safe`` are shaded.
+
+        Parameters
+        ----------
+        ax : `~matplotlib.axes.Axes`, optional
+            Default: the current axes.
+
+        Returns
+        -------
+        ax : `~matplotlib.axes.Axes`
+        """
+        from ._plotting import plot_spectrum_excess
+
+        return plot_spectrum_excess(self, ax=ax)
+
+    def peek(self, figsize=(10, 8)):
+        """Quick look: counts, excess, exposure against true energy and the
+        energy-dispersion matrix, in a 2 × 2 figure.
+
+        Parameters
+        ----------
+        figsize : tuple of float
+            Figure size in inches. Default is (10, 8).
+
+        Returns
+        -------
+        fig : `~matplotlib.figure.Figure`
+        """
+        from ._plotting import peek_spectrum
+
+        return peek_spectrum(self, figsize=figsize)
+
 
 @attrs.define(kw_only=True, eq=False, slots=False)
 class SpectrumDataset(_SpectrumMixin, MapDataset):

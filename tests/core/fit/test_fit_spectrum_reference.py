@@ -1,0 +1,174 @@
+"""1-D fits of the four H.E.S.S. Crab runs against gammapy 2.1 (``spectrum_1d.json``).
+
+Reduction as in the reference README: ON circle 0.11 deg at (83.633, 22.014), reco
+energy 0.5-50 TeV (12 bins), true energy 0.05-100 TeV (50 bins), containment-corrected
+exposure, reflected regions with a 0.5 deg exclusion, safe mask aeff-max 10 %. Fits:
+wstat, joint over the runs and on the stack, power law and log-parabola from the
+reference's start values.
+"""
+
+import json
+
+import astropy.units as u
+import numpy as np
+import pytest
+from astropy.coordinates import SkyCoord
+from regions import CircleSkyRegion
+
+from cherenkit.data import DataStore
+from cherenkit.datasets import Datasets, SpectrumDataset
+from cherenkit.makers import SafeMaskMaker, SpectrumDatasetMaker
+from cherenkit.maps import MapAxis, RegionGeom, WcsGeom
+from cherenkit.modeling import (
+    LogParabolaSpectralModel,
+    PowerLawSpectralModel,
+    SkyModel,
+)
+from cherenkit.modeling.fit import Fit
+from cherenkit_background import ReflectedRegionsBackgroundMaker
+
+pytestmark = pytest.mark.data
+
+CRAB = SkyCoord(83.633, 22.014, unit="deg")
+
+
+@pytest.fixture(scope="module")
+def reference(reference_dir):
+    return json.loads((reference_dir / "gammapy" / "spectrum_1d.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def runs(data_dir, reference):
+    store = DataStore.from_dir(data_dir / "hess-dl3-dr1")
+    energy = MapAxis.from_energy_bounds(0.5, 50, 12, unit="TeV")
+    energy_true = MapAxis.from_energy_bounds(0.05, 100, 50, unit="TeV", name="energy_true")
+    geom = RegionGeom.create("icrs;circle(83.633, 22.014, 0.11)", axes=[energy])
+    empty = SpectrumDataset.create(geom, energy_axis_true=energy_true, name="empty")
+    mask_geom = WcsGeom.create(skydir=CRAB, width=6, binsz=0.02, frame="icrs")
+    exclusion = mask_geom.region_mask([CircleSkyRegion(CRAB, 0.5 * u.deg)], inside=False)
+    maker = SpectrumDatasetMaker(
+        selection=["counts", "exposure", "edisp"], containment_correction=True
+    )
+    background = ReflectedRegionsBackgroundMaker(exclusion_mask=exclusion)
+    safe = SafeMaskMaker(methods=["aeff-max"], aeff_percent=10)
+    datasets = Datasets()
+    for ref in reference["runs"]:
+        observation = store.obs(ref["obs_id"])
+        dataset = maker.run(empty.copy(name=ref["name"]), observation)
+        dataset = safe.run(background.run(dataset, observation), observation)
+        np.testing.assert_array_equal(dataset.mask_safe.data.ravel(), ref["mask_safe"])
+        datasets.append(dataset)
+    return datasets
+
+
+def _datasets(runs, kind):
+    if kind == "joint":
+        return runs.copy()
+    return Datasets([runs.stack_reduce(name="stacked")])
+
+
+def _power_law():
+    return PowerLawSpectralModel(index=2.5, amplitude="3e-11 cm-2 s-1 TeV-1", reference="1 TeV")
+
+
+def _log_parabola():
+    return LogParabolaSpectralModel(
+        alpha=2.3, beta=0.1, amplitude="3e-11 cm-2 s-1 TeV-1", reference="1 TeV"
+    )
+
+
+@pytest.mark.parametrize("kind", ["joint", "stacked"])
+def test_fixed_model_wstat_per_bin(runs, reference, kind):
+    fixed = reference["fixed_model_wstat"]["runs"]
+    datasets = _datasets(runs, kind)
+    model = PowerLawSpectralModel(index=2.6, amplitude=4.5e-11, reference=1.0)
+    datasets.models = SkyModel(model, name="crab")
+    # per run the inputs are the reference's to ~1e-15; the stack differs by ~1e-7
+    # (float32 sums in gammapy's stacked exposure and kernel)
+    rtol, atol = (1e-12, 1e-12) if kind == "joint" else (1e-6, 1e-6)
+    for dataset in datasets:
+        ref = fixed[dataset.name]
+        assert dataset.stat_sum() == pytest.approx(ref["stat_sum_wstat"], rel=rtol)
+        np.testing.assert_allclose(
+            dataset.npred_signal().data.ravel(), ref["npred_signal_per_bin"], rtol=rtol
+        )
+        np.testing.assert_allclose(
+            dataset.npred_background().data.ravel(),
+            ref["npred_background_per_bin"],
+            rtol=rtol,
+            atol=1e-12,
+        )
+        stat = dataset.stat_array().ravel()
+        used = np.asarray(ref["mask_used"], bool)
+        np.testing.assert_allclose(
+            stat[used], np.asarray(ref["stat_array_per_bin"])[used], rtol=rtol, atol=atol
+        )
+
+
+@pytest.mark.parametrize(
+    ("key", "kind", "make_model"),
+    [
+        ("joint_pl", "joint", _power_law),
+        ("joint_lp", "joint", _log_parabola),
+        ("stacked_pl", "stacked", _power_law),
+        ("stacked_lp", "stacked", _log_parabola),
+    ],
+)
+def test_fit_against_gammapy(runs, reference, key, kind, make_model):
+    ref = reference["fits"][key]
+    datasets = _datasets(runs, kind)
+    model = make_model()
+    datasets.models = SkyModel(model, name="crab")
+    result = Fit().run(datasets)
+    assert result.success, result.message
+    assert result.total_stat == pytest.approx(ref["total_stat"], rel=1e-6)
+    for name, expected in ref["parameters"].items():
+        par = model.parameters[name]
+        if expected["frozen"]:
+            assert par.value == expected["value"]
+            continue
+        # the issue's bar: within 0.1 of the error; the optimum agrees far better
+        assert abs(par.value - expected["value"]) < 0.01 * expected["error"], name
+        assert par.error == pytest.approx(expected["error"], rel=0.01), name
+    free = [model.parameters[n] for n in ref["free_parameter_order"]]
+    covariance = model.parameters.get_subcovariance(free)
+    np.testing.assert_allclose(covariance, ref["covariance"], rtol=0.02)
+    for dataset in datasets:
+        expected = ref["per_dataset_at_best_fit"][dataset.name]
+        assert dataset.stat_sum() == pytest.approx(expected["stat_sum"], rel=1e-5)
+        np.testing.assert_allclose(
+            dataset.npred_signal().data.ravel(), expected["npred_signal_per_bin"], rtol=1e-4
+        )
+
+
+def test_profile_errors_and_upper_limit(runs):
+    """Profile-likelihood errors of the joint power law: the statistic rises by exactly
+    1 (4 for the limit) at the returned values, and they are close to HESSE's."""
+    datasets = runs.copy()
+    model = _power_law()
+    datasets.models = SkyModel(model, name="crab")
+    fit = Fit()
+    fit.run(datasets)
+    best, stat_min, error = model.index.value, datasets.stat_sum(), model.index.error
+    conf = fit.confidence(datasets, model.index, sigma=1)
+    assert conf["success"]
+    assert model.index.value == best  # restored
+    assert conf["errp"] == pytest.approx(error, rel=0.05)
+    assert conf["errn"] == pytest.approx(error, rel=0.05)
+    assert conf["errp"] > conf["errn"]  # the spectrum gets less constrained when softer
+    for value in (best + conf["errp"], best - conf["errn"]):
+        model.index.value = value
+        model.index.frozen = True
+        fit.optimize(datasets)
+        assert datasets.stat_sum() - stat_min == pytest.approx(1.0, abs=1e-3)
+        model.index.frozen = False
+        model.index.value = best
+    fit.run(datasets)
+    limit = fit.upper_limit(datasets, model.amplitude, n_sigma_ul=2)
+    assert limit > model.amplitude.value + 1.5 * model.amplitude.error
+    profile = fit.stat_profile(datasets, model.index)
+    values, stats = profile["index_scan"], profile["stat_scan"]
+    assert len(values) == 11
+    assert values[np.argmin(stats)] == pytest.approx(best, abs=0.5 * (values[1] - values[0]))
+    # without re-optimising, ±2σ (the scan ends) costs more than the profile's 4
+    assert stats[0] - stat_min > 4 and stats[-1] - stat_min > 4
