@@ -161,7 +161,7 @@ def pointing(obs):
 
 
 def run(python, setup, workdir, label):
-    script = Path(workdir) / f"{label}.py"
+    script = Path(workdir) / f"bench_fit_{label}.py"
     script.write_text(SCRIPT.format(setup=setup))
     done = subprocess.run(
         [python, str(script), str(DATA)], cwd=workdir, capture_output=True, text=True

@@ -210,8 +210,12 @@ class ModelsMixin:
             and all(slices != (Ellipsis,) for slices, _ in pieces)
         )
         if not local:
-            counts, npred, inputs = self._stat_arrays()
-            return float(np.sum(statistic.evaluate(counts, npred, **inputs)))
+            npred = np.zeros(session["counts"].shape)
+            for slices, piece in pieces:
+                npred[_full_slices(slices)] += piece
+            if not statistic.profiles_background:
+                npred += session["background"] * self._background_factor()
+            return self._masked_stat(session, Ellipsis, npred)
         # bins reached by a source: a box around all their cut-outs; elsewhere the
         # statistic depends only on the background model, so it is cached per its value
         y0 = min(sl[0].start for sl, _ in pieces)
@@ -222,37 +226,32 @@ class ModelsMixin:
         factor = self._background_factor()
         outside = session.get("outside")
         if outside is None or outside["box"] != (y0, y1, x0, x1):
-            outside = session["outside"] = self._outside_arrays(session, (y0, y1, x0, x1))
+            outside = session["outside"] = self._outside_sum(session, (y0, y1, x0, x1))
         key = tuple(factor.ravel())
         if outside["key"] != key:
-            npred = outside["background"] * factor.ravel()[outside["energy"]]
-            outside["sum"] = float(
-                np.sum(self.fit_statistic.evaluate(outside["counts"], npred, **outside["inputs"]))
-            )
-            outside["key"] = key
+            outside["sum"], outside["key"] = outside["total"](factor.ravel()), key
         npred = session["background"][box] * factor
         for slices, piece in pieces:
             npred[:, slices[0].start - y0 : slices[0].stop - y0,
                   slices[1].start - x0 : slices[1].stop - x0] += piece  # fmt: skip
         return outside["sum"] + self._masked_stat(session, box, npred)
 
-    @staticmethod
-    def _outside_arrays(session, box):
-        """The masked bins outside ``box`` as flat arrays (counts, background, energy
-        bin, statistic inputs), gathered once per box."""
+    def _outside_sum(self, session, box):
+        """The masked bins outside ``box``: their statistic as a function of the
+        background factors per energy bin (`FitStatistic.scaled_sum`)."""
         y0, y1, x0, x1 = box
         shape = session["counts"].shape
         keep = np.ones(shape, dtype=bool) if session["mask"] is None else session["mask"].copy()
         keep[:, y0:y1, x0:x1] = False
         index = np.nonzero(keep)
-        return {
-            "box": box,
-            "key": None,
-            "counts": session["counts"][index],
-            "background": session["background"][index],
-            "energy": index[0],
-            "inputs": {k: v[index] for k, v in session["inputs"].items()},
-        }
+        total = self.fit_statistic.scaled_sum(
+            session["counts"][index],
+            session["background"][index],
+            index[0],
+            shape[0],
+            **{k: v[index] for k, v in session["inputs"].items()},
+        )
+        return {"box": box, "key": None, "total": total}
 
     def _masked_stat(self, session, index, npred):
         """Statistic summed over the masked bins of ``counts[index]``."""

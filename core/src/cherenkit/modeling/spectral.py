@@ -64,20 +64,37 @@ def integrate_loglog(func, energy_min, energy_max, *, ndecade=NDECADE):
     `numpy.ndarray`
         The integrals, shape of ``energy_min``.
     """
+    grid, log_ratio = _loglog_grid(energy_min, energy_max, ndecade)
+    return _trapz_loglog(func(grid), grid, log_ratio).sum(axis=-1)
+
+
+_GRIDS: dict = {}
+_MAX_GRIDS = 32
+
+
+def _loglog_grid(energy_min, energy_max, ndecade):
+    """The integration grid of `integrate_loglog` and its log steps, cached per edges
+    (fits integrate over the same bins at every evaluation)."""
     energy_min = np.asarray(energy_min, dtype=float)
     energy_max = np.asarray(energy_max, dtype=float)
-    decades = np.log10(energy_max / energy_min)
-    num = int(max(np.max(ndecade * decades, initial=0.0), 2))
-    grid = np.geomspace(energy_min, energy_max, num, axis=-1)
-    values = func(grid)
-    return _trapz_loglog(values, grid).sum(axis=-1)
+    key = (energy_min.tobytes(), energy_max.tobytes(), energy_min.shape, ndecade)
+    cached = _GRIDS.get(key)
+    if cached is None:
+        decades = np.log10(energy_max / energy_min)
+        num = int(max(np.max(ndecade * decades, initial=0.0), 2))
+        grid = np.geomspace(energy_min, energy_max, num, axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_ratio = np.log(grid[..., 1:] / grid[..., :-1])
+        if len(_GRIDS) >= _MAX_GRIDS:
+            _GRIDS.pop(next(iter(_GRIDS)))
+        cached = _GRIDS[key] = (grid, log_ratio)
+    return cached
 
 
-def _trapz_loglog(y, x):
+def _trapz_loglog(y, x, log_ratio):
     """Power-law segments between consecutive points along the last axis."""
     x0, x1, y0, y1 = x[..., :-1], x[..., 1:], y[..., :-1], y[..., 1:]
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log(x1 / x0)
         slope = np.log(y1 / y0) / log_ratio  # d ln y / d ln x
         # ∫ y0 (x/x0)^s dx = y0 x0 ((x1/x0)^(s+1) - 1) / (s + 1)
         gain = slope + 1.0

@@ -86,6 +86,38 @@ class FitStatistic(Component, abc.ABC):
             ) from None
         return float(np.sum(stat, where=mask))
 
+    def scaled_sum(self, counts, background, group, n_groups, **data):
+        """``factors -> Σ stat(counts, factors[group] × background)``: the statistic of
+        bins whose prediction is a fixed array scaled per group (a background template
+        under a spectral norm, one factor per energy bin).
+
+        Fits call the returned function whenever only the background model changes.
+        This default evaluates `evaluate` on every call; a statistic with a closed
+        form (Cash) overrides it to reduce each call to a few sums per group. The
+        result must equal the default to round-off.
+
+        Parameters
+        ----------
+        counts, background : `numpy.ndarray`
+            1-d float64 arrays of the bins (checked, no mask left to apply).
+        group : `numpy.ndarray` of int
+            The factor index of each bin, in ``[0, n_groups)``.
+        n_groups : int
+        **data : `numpy.ndarray`
+            The extra inputs of this statistic, per bin.
+
+        Returns
+        -------
+        callable
+            ``total(factors) -> float`` for an array of ``n_groups`` factors.
+        """
+
+        def total(factors):
+            npred = np.asarray(factors, dtype=np.float64)[group] * background
+            return float(np.sum(self.evaluate(counts, npred, **data)))
+
+        return total
+
     def npred_background(self, counts, npred, **data):
         """Best (profiled) background per bin, for statistics that profile it.
 
