@@ -172,3 +172,47 @@ def test_profile_errors_and_upper_limit(runs):
     assert values[np.argmin(stats)] == pytest.approx(best, abs=0.5 * (values[1] - values[0]))
     # without re-optimising, ±2σ (the scan ends) costs more than the profile's 4
     assert stats[0] - stat_min > 4 and stats[-1] - stat_min > 4
+
+
+@pytest.mark.parametrize("cumulative", [False, True])
+def test_info_table_significance_and_excess(runs, reference, cumulative):
+    """Per-run and cumulative counts, excess and Li & Ma significance; the cumulative
+    reference went through gammapy's float32 stacked alpha (rel ~1e-7)."""
+    ref = reference["info_table_cumulative" if cumulative else "info_table_per_run"]
+    table = runs.info_table(cumulative=cumulative)
+    np.testing.assert_array_equal(table["counts"], ref["counts"])
+    rtol = 1e-6 if cumulative else 1e-9
+    np.testing.assert_allclose(table["excess"], ref["excess"], rtol=rtol)
+    np.testing.assert_allclose(table["sqrt_ts"], ref["sqrt_ts"], rtol=rtol)
+    np.testing.assert_allclose(table["alpha"], ref["alpha"], rtol=rtol)
+    if cumulative:
+        np.testing.assert_array_equal(table["counts_off"], ref["counts_off"])
+        total = reference["significance_total"]
+        assert table["sqrt_ts"][-1] == pytest.approx(total["sqrt_ts"], rel=1e-6)
+        assert table["excess"][-1] == pytest.approx(total["excess"], rel=1e-6)
+
+
+def test_confidence_contour_lies_at_delta_stat_sigma_squared(runs):
+    """With two free parameters, every point of the 1σ contour (MNCONTOUR) raises the
+    statistic by 1 above the minimum; the contour encloses the best fit and its extent
+    along the index is the profile (MINOS-like) error."""
+    datasets = runs.copy()
+    model = _power_law()
+    datasets.models = SkyModel(model, name="crab")
+    fit = Fit()
+    fit.run(datasets)
+    best = model.index.value, model.amplitude.value
+    stat_min = datasets.stat_sum()
+    contour = fit.stat_contour(datasets, model.index, model.amplitude, numpoints=12)
+    assert contour["success"]
+    assert (model.index.value, model.amplitude.value) == best  # restored
+    index, amplitude = contour["index"], contour["amplitude"]
+    assert len(index) >= 12
+    for x, y in zip(index, amplitude, strict=True):
+        model.index.value, model.amplitude.value = x, y
+        assert datasets.stat_sum() - stat_min == pytest.approx(1.0, abs=2e-3)
+    model.index.value, model.amplitude.value = best
+    assert index.min() < best[0] < index.max()
+    conf = fit.confidence(datasets, model.index)
+    assert index.max() - best[0] == pytest.approx(conf["errp"], rel=0.02)
+    assert best[0] - index.min() == pytest.approx(conf["errn"], rel=0.02)
