@@ -131,6 +131,17 @@ class RegionGeom(Geom):
         return volume
 
     def _contains_lonlat(self, lon, lat):
+        """Inside the region, decided on the `wcs` pixel grid as the regions package
+        does (``region.contains(skycoord, wcs)``); circles on plain arrays."""
+        from regions import CircleSkyRegion
+
+        if isinstance(self.region, CircleSkyRegion):
+            if "pixel_circle" not in self._cache:
+                pixel = self.region.to_pixel(self.wcs)
+                self._cache["pixel_circle"] = (pixel.center.x, pixel.center.y, pixel.radius)
+            xc, yc, radius = self._cache["pixel_circle"]
+            x, y = self.wcs.all_world2pix(np.asarray(lon, float), np.asarray(lat, float), 0)
+            return np.hypot(x - xc, y - yc) < radius
         from astropy.coordinates import SkyCoord
 
         skycoord = SkyCoord(lon, lat, unit="deg", frame=self.frame)

@@ -47,6 +47,15 @@ def _lonlat_deg(skycoord, frame):
     )
 
 
+def _centre_lonlat_deg(skycoord, frame):
+    """`_lonlat_deg` of a scalar position already in ``frame``, read from its spherical
+    data directly when it has one (no representation transform)."""
+    data = skycoord.data
+    if hasattr(data, "lon") and hasattr(data, "lat"):
+        return float(data.lon.to_value("deg")), float(data.lat.to_value("deg"))
+    return _lonlat_deg(skycoord, frame)
+
+
 def _world_to_pixel_deg(lon, lat, wcs):
     """Pixel ``x, y`` (0-based) of positions given in degrees in the WCS's own frame."""
     x, y = wcs.all_world2pix(lon, lat, 0)
@@ -126,7 +135,7 @@ def _circles_to_pixel(regions, wcs):
     """Pixel centres ``x, y`` and radii of circular sky regions, all in one pass."""
     frame = _celestial_frame(wcs)
     if all(region.center.frame.is_equivalent_frame(frame) for region in regions):
-        lonlat = np.array([_lonlat_deg(r.center, frame) for r in regions], np.float64)
+        lonlat = np.array([_centre_lonlat_deg(r.center, frame) for r in regions], np.float64)
         x, y, scale = _pixel_scale_deg(lonlat[:, 0], lonlat[:, 1], wcs)
     else:
         x, y, scale = np.array([_pixel_scale_arcsec(r.center, wcs) for r in regions]).T
@@ -150,14 +159,9 @@ def _circles_to_sky(x, y, radius, wcs):
     frame = _celestial_frame(wcs)
     lon, lat = wcs.all_pix2world(np.asarray(x, float), np.asarray(y, float), 0)
     _, _, scale = _pixel_scale_deg(lon, lat, wcs)
-    radius_deg = u.Quantity(np.asarray(radius) * scale, "arcsec").to_value("deg")
-    return [
-        CircleSkyRegion(
-            SkyCoord(lon[i], lat[i], unit=(u.deg, u.deg), frame=frame),
-            u.Quantity(radius_deg[i], "deg"),
-        )
-        for i in range(len(lon))
-    ]
+    radius_deg = u.Quantity(np.asarray(radius) * scale, "arcsec").to(u.deg)
+    centres = SkyCoord(lon, lat, unit=(u.deg, u.deg), frame=frame)  # indexed: one build
+    return [CircleSkyRegion(centres[i], radius_deg[i]) for i in range(len(lon))]
 
 
 def _circle_to_sky(region_pix, wcs):
@@ -226,12 +230,19 @@ def region_contains(region, skycoord, wcs):
 
 def _angular_size(region_pix, geom, center_pix):
     """Largest angle (rad) between the region's pixel centres, seen from ``center_pix``."""
-    from regions import PixCoord
+    from regions import CirclePixelRegion, PixCoord
 
     ny, nx = geom.data_shape_image
-    iy, ix = np.mgrid[0:ny, 0:nx]
-    inside = np.asarray(region_pix.contains(PixCoord(ix.ravel(), iy.ravel())), dtype=bool)
-    ix, iy = ix.ravel()[inside], iy.ravel()[inside]
+    if isinstance(region_pix, CirclePixelRegion):  # only the pixels of its bounding box
+        cx, cy, r = region_pix.center.x, region_pix.center.y, region_pix.radius
+        x0, x1 = max(int(np.floor(cx - r)), 0), min(int(np.ceil(cx + r)) + 1, nx)
+        y0, y1 = max(int(np.floor(cy - r)), 0), min(int(np.ceil(cy + r)) + 1, ny)
+        iy, ix = np.mgrid[y0 : max(y1, y0), x0 : max(x1, x0)]
+        inside = np.hypot(ix - cx, iy - cy) < r  # CirclePixelRegion.contains
+    else:
+        iy, ix = np.mgrid[0:ny, 0:nx]
+        inside = np.asarray(region_pix.contains(PixCoord(ix, iy)), dtype=bool)
+    ix, iy = ix[inside], iy[inside]
     if ix.size == 0:
         return 0.0
     angles = np.arctan2(center_pix.x - ix, center_pix.y - iy)
