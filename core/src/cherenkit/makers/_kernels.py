@@ -4,6 +4,8 @@ Imported only when a map with a 3-d background template is first reduced. No uni
 no checks: `cherenkit.makers._reduction` converts and validates before calling.
 """
 
+import math
+
 import numba
 
 from .. import NUMBA_CACHE
@@ -38,4 +40,36 @@ def trilinear_energy_pixels(grid, e_idx, e_w, x_idx, x_w, y_idx, y_w, out):
                     for c in range(2):
                         acc += (wex * y_w[c, p]) * grid[ie, ix, y_idx[c, p]]
             out[j, p] = acc
+    return out
+
+
+@numba.njit(**_JIT)
+def integrate_loglog_bins(values, edges, out):
+    """∫ over each bin of a function known at the bin edges, as a power law per bin
+    (the formula of `cherenkit.makers._reduction.integrate_loglog`, one pass, no
+    temporaries).
+
+    values : (n_edges, n_points); edges : (n_edges,) > 0; out : (n_edges - 1,
+    n_points), written and returned. A bin whose end values are not both positive
+    integrates to 0.
+    """
+    tiny = 2.2250738585072014e-308
+    for i in range(edges.size - 1):
+        x0, x1 = edges[i], edges[i + 1]
+        log_x = math.log(x0 / x1)
+        log_r = math.log(x1 / x0)
+        r = x1 / x0
+        for p in range(values.shape[1]):
+            y0, y1 = values[i, p], values[i + 1, p]
+            if y0 > 0.0 and y1 > 0.0:
+                ratio = y0 / y1
+                if ratio < tiny:
+                    ratio = tiny
+                gamma = 1.0 + math.log(ratio) / log_x
+                if abs(gamma) <= 1e-8:
+                    out[i, p] = y0 * x0 * log_r
+                else:
+                    out[i, p] = y0 * x0 / gamma * (math.pow(r, gamma) - 1.0)
+            else:
+                out[i, p] = 0.0
     return out

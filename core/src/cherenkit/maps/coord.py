@@ -91,6 +91,14 @@ class MapCoord:
 
 def skycoord_lonlat(skycoord, frame):
     """Longitude and latitude (float64 degrees) of a SkyCoord in ``frame``."""
+    if frame in ("icrs", "galactic") and skycoord.frame.name == frame:
+        # already there (these frames have no attributes): read the data, no transform
+        data = skycoord.data
+        if hasattr(data, "lon") and hasattr(data, "lat"):
+            return (
+                np.asarray(data.lon.to_value("deg"), dtype=np.float64),
+                np.asarray(data.lat.to_value("deg"), dtype=np.float64),
+            )
     sph = skycoord.transform_to(frame).spherical
     return (
         np.asarray(sph.lon.to_value("deg"), dtype=np.float64),

@@ -55,7 +55,9 @@ class FoVBackgroundMaker(BackgroundMaker):
       statistic at the best fit (covariance ``2 H⁻¹``). With one free norm and the
       Cash statistic the result is that of ``"scale"``.
 
-    The returned dataset is a copy whose ``background`` is the scaled template; the
+    The returned dataset is a new one whose ``background`` (and ``mask_safe``) are new
+    maps; it shares the maps it does not change (counts, exposure, PSF, energy
+    dispersion) with the input, so copy it before changing those in place. The
     values are recorded in ``background.meta`` as ``fov_background_norm``,
     ``fov_background_norm_err``, ``fov_background_tilt`` and
     ``fov_background_tilt_err``. When the background cannot be normalised (no
@@ -133,8 +135,10 @@ class FoVBackgroundMaker(BackgroundMaker):
             )
         if "energy" not in dataset.counts.geom.axes_names:
             raise ValueError(f"dataset {dataset.name!r} has no 'energy' axis")
-        out = dataset.copy(name=dataset.name)
-        background = out.npred_background().copy()
+        # a new dataset that shares the maps it does not change (no deep copy)
+        mask_safe = None if dataset.mask_safe is None else dataset.mask_safe.copy()
+        out = attrs.evolve(dataset, mask_safe=mask_safe)
+        background = dataset.npred_background().copy()
         mask = self._fit_mask(dataset)
         counts = dataset.counts.data[mask]
         bkg = background.data[mask]
