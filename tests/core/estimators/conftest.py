@@ -69,43 +69,6 @@ def crab_ring_datasets(data_dir):
 # --- flux points and light curves: the 1-D On/Off spectra of the four Crab runs ---------------
 
 
-@pytest.fixture(scope="session")
-def crab_spectrum_runs(data_dir, reference_dir):
-    """The four Crab On/Off spectrum datasets of ``spectrum_1d.json`` (reduced as in
-    ``tests/core/fit/test_fit_spectrum_reference.py``), without models."""
-    import json
-
-    from regions import CircleSkyRegion
-
-    from cherenkit.data import DataStore
-    from cherenkit.datasets import Datasets, SpectrumDataset
-    from cherenkit.makers import SafeMaskMaker, SpectrumDatasetMaker
-    from cherenkit.maps import MapAxis, RegionGeom, WcsGeom
-    from cherenkit_background import ReflectedRegionsBackgroundMaker
-
-    reference = json.loads((reference_dir / "gammapy" / "spectrum_1d.json").read_text())
-    store = DataStore.from_dir(data_dir / "hess-dl3-dr1")
-    energy = MapAxis.from_energy_bounds(0.5, 50, 12, unit="TeV")
-    energy_true = MapAxis.from_energy_bounds(0.05, 100, 50, unit="TeV", name="energy_true")
-    geom = RegionGeom.create("icrs;circle(83.633, 22.014, 0.11)", axes=[energy])
-    empty = SpectrumDataset.create(geom, energy_axis_true=energy_true, name="empty")
-    mask_geom = WcsGeom.create(skydir=CRAB, width=6, binsz=0.02, frame="icrs")
-    exclusion = mask_geom.region_mask([CircleSkyRegion(CRAB, 0.5 * u.deg)], inside=False)
-    maker = SpectrumDatasetMaker(
-        selection=["counts", "exposure", "edisp"], containment_correction=True
-    )
-    background = ReflectedRegionsBackgroundMaker(exclusion_mask=exclusion)
-    safe = SafeMaskMaker(methods=["aeff-max"], aeff_percent=10)
-    datasets = Datasets()
-    for ref in reference["runs"]:
-        observation = store.obs(ref["obs_id"])
-        dataset = maker.run(empty.copy(name=ref["name"]), observation)
-        dataset = safe.run(background.run(dataset, observation), observation)
-        np.testing.assert_array_equal(dataset.mask_safe.data.ravel(), ref["mask_safe"])
-        datasets.append(dataset)
-    return datasets
-
-
 @pytest.fixture
 def crab_joint_pl(crab_spectrum_runs):
     """``(datasets, fit_result)``: copies of the four runs with the joint power law

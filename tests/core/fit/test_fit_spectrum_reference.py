@@ -1,31 +1,23 @@
 """1-D fits of the four H.E.S.S. Crab runs against gammapy 2.1 (``spectrum_1d.json``).
 
-Reduction as in the reference README: ON circle 0.11 deg at (83.633, 22.014), reco
-energy 0.5-50 TeV (12 bins), true energy 0.05-100 TeV (50 bins), containment-corrected
-exposure, reflected regions with a 0.5 deg exclusion, safe mask aeff-max 10 %. Fits:
+The reduction is the shared ``crab_spectrum_runs`` fixture (tests/conftest.py). Fits:
 wstat, joint over the runs and on the stack, power law and log-parabola from the
 reference's start values.
 """
 
 import json
 
-import astropy.units as u
 import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
-from regions import CircleSkyRegion
 
-from cherenkit.data import DataStore
-from cherenkit.datasets import Datasets, SpectrumDataset
-from cherenkit.makers import SafeMaskMaker, SpectrumDatasetMaker
-from cherenkit.maps import MapAxis, RegionGeom, WcsGeom
+from cherenkit.datasets import Datasets
 from cherenkit.modeling import (
     LogParabolaSpectralModel,
     PowerLawSpectralModel,
     SkyModel,
 )
 from cherenkit.modeling.fit import Fit
-from cherenkit_background import ReflectedRegionsBackgroundMaker
 
 pytestmark = pytest.mark.data
 
@@ -38,27 +30,8 @@ def reference(reference_dir):
 
 
 @pytest.fixture(scope="module")
-def runs(data_dir, reference):
-    store = DataStore.from_dir(data_dir / "hess-dl3-dr1")
-    energy = MapAxis.from_energy_bounds(0.5, 50, 12, unit="TeV")
-    energy_true = MapAxis.from_energy_bounds(0.05, 100, 50, unit="TeV", name="energy_true")
-    geom = RegionGeom.create("icrs;circle(83.633, 22.014, 0.11)", axes=[energy])
-    empty = SpectrumDataset.create(geom, energy_axis_true=energy_true, name="empty")
-    mask_geom = WcsGeom.create(skydir=CRAB, width=6, binsz=0.02, frame="icrs")
-    exclusion = mask_geom.region_mask([CircleSkyRegion(CRAB, 0.5 * u.deg)], inside=False)
-    maker = SpectrumDatasetMaker(
-        selection=["counts", "exposure", "edisp"], containment_correction=True
-    )
-    background = ReflectedRegionsBackgroundMaker(exclusion_mask=exclusion)
-    safe = SafeMaskMaker(methods=["aeff-max"], aeff_percent=10)
-    datasets = Datasets()
-    for ref in reference["runs"]:
-        observation = store.obs(ref["obs_id"])
-        dataset = maker.run(empty.copy(name=ref["name"]), observation)
-        dataset = safe.run(background.run(dataset, observation), observation)
-        np.testing.assert_array_equal(dataset.mask_safe.data.ravel(), ref["mask_safe"])
-        datasets.append(dataset)
-    return datasets
+def runs(crab_spectrum_runs):
+    return crab_spectrum_runs
 
 
 def _datasets(runs, kind):
