@@ -240,11 +240,16 @@ def plot_spectrum_counts(dataset, ax=None):
         background = _spectrum(dataset.npred_background(), "energy")
         label = "Background (npred_background)"
     ax.stairs(background, axis.edges_value, color="tab:blue", lw=1.5, label=label, gid="background")
+    return _finish_reco_axis(ax, dataset, axis, "Counts")
+
+
+def _finish_reco_axis(ax, dataset, axis, ylabel):
+    """Shade the unsafe bins; log reconstructed-energy axis over the edges; labels."""
     _shade_unsafe(ax, dataset, axis.edges_value)
     ax.set_xscale("log")
     ax.set_xlim(axis.edges_value[0], axis.edges_value[-1])
     ax.set_xlabel(_energy_label(axis, "Reconstructed energy"))
-    ax.set_ylabel("Counts")
+    ax.set_ylabel(ylabel)
     ax.legend()
     return ax
 
@@ -278,13 +283,7 @@ def plot_spectrum_excess(dataset, ax=None):
     excess, error = excess_spectrum(dataset)
     _bin_errorbar(ax, axis, excess, error, fmt="o", ms=4, color="black", label="Excess")
     ax.axhline(0.0, color="0.3", lw=0.8, ls="--")
-    _shade_unsafe(ax, dataset, axis.edges_value)
-    ax.set_xscale("log")
-    ax.set_xlim(axis.edges_value[0], axis.edges_value[-1])
-    ax.set_xlabel(_energy_label(axis, "Reconstructed energy"))
-    ax.set_ylabel("Excess counts")
-    ax.legend()
-    return ax
+    return _finish_reco_axis(ax, dataset, axis, "Excess counts")
 
 
 def plot_spectrum_exposure(dataset, ax=None):

@@ -10,6 +10,7 @@ import numpy as np
 
 from ._correlate import correlate_images, tophat_kernel
 from ._counts_statistic import ExcessStatistic
+from .flux_points import positive_number
 
 __all__ = ["ExcessMapEstimator", "ExcessMaps"]
 
@@ -33,19 +34,6 @@ def _correlation_radius(value):
     if not (np.isfinite(radius.value) and radius.value > 0):
         raise ValueError(f"correlation_radius must be a positive angle, got {radius}")
     return radius.to("deg")
-
-
-def _n_sigma(name):
-    def convert(value):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be a positive number, got {value!r}") from None
-        if not (np.isfinite(number) and number > 0):
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-        return number
-
-    return convert
 
 
 def _selection(value):
@@ -195,8 +183,8 @@ class ExcessMapEstimator:
     correlation_radius: object = attrs.field(
         default="0.1 deg", converter=_correlation_radius, kw_only=False
     )
-    n_sigma: float = attrs.field(default=1.0, converter=_n_sigma("n_sigma"))
-    n_sigma_ul: float = attrs.field(default=2.0, converter=_n_sigma("n_sigma_ul"))
+    n_sigma: float = attrs.field(default=1.0, converter=positive_number("n_sigma"))
+    n_sigma_ul: float = attrs.field(default=2.0, converter=positive_number("n_sigma_ul"))
     selection_optional: tuple = attrs.field(default=None, converter=_selection)
     energy_edges: object = attrs.field(default=None, converter=_energy_edges, eq=False)
     correlate_off: bool = attrs.field(default=True, converter=_correlate_off)

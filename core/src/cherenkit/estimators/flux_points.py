@@ -37,7 +37,9 @@ SQRT_TS_THRESHOLD_UL = 2.0
 # --- validation of the options -------------------------------------------------------------
 
 
-def _positive(name):
+def positive_number(name):
+    """attrs converter: a finite number > 0, else one error naming ``name``."""
+
     def convert(value):
         try:
             number = float(value)
@@ -233,8 +235,8 @@ class FluxPointsEstimator:
         factory=lambda: energy_edges([1.0, 10.0]), converter=energy_edges, eq=False
     )
     source: object = attrs.field(default=0, converter=_source)
-    n_sigma: float = attrs.field(default=1.0, converter=_positive("n_sigma"))
-    n_sigma_ul: float = attrs.field(default=2.0, converter=_positive("n_sigma_ul"))
+    n_sigma: float = attrs.field(default=1.0, converter=positive_number("n_sigma"))
+    n_sigma_ul: float = attrs.field(default=2.0, converter=positive_number("n_sigma_ul"))
     selection_optional: tuple = attrs.field(default=None, converter=selection_optional)
     reoptimize: bool = attrs.field(default=False, converter=bool)
     norm: object = attrs.field(default=None, converter=default_norm, eq=False)

@@ -23,13 +23,13 @@ from ._flux_table import LightCurve
 from ._norm_fit import NormFitSetup, default_norm
 from .flux_points import (
     SQRT_TS_THRESHOLD_UL,
-    _positive,
     _source,
     as_datasets,
     energy_axis_of,
     energy_edges,
     energy_groups,
     estimate_group,
+    positive_number,
     selection_optional,
     stack_rows,
 )
@@ -112,8 +112,8 @@ class LightCurveEstimator:
     time_intervals: object = attrs.field(default=None, converter=_time_intervals, eq=False)
     energy_edges: object = attrs.field(default=None, converter=energy_edges, eq=False)
     source: object = attrs.field(default=0, converter=_source)
-    n_sigma: float = attrs.field(default=1.0, converter=_positive("n_sigma"))
-    n_sigma_ul: float = attrs.field(default=2.0, converter=_positive("n_sigma_ul"))
+    n_sigma: float = attrs.field(default=1.0, converter=positive_number("n_sigma"))
+    n_sigma_ul: float = attrs.field(default=2.0, converter=positive_number("n_sigma_ul"))
     selection_optional: tuple = attrs.field(default=None, converter=selection_optional)
     reoptimize: bool = attrs.field(default=False, converter=bool)
     norm: object = attrs.field(default=None, converter=default_norm, eq=False)
