@@ -218,3 +218,15 @@ def test_chi2_is_zero_at_counts(counts, npred, err):
     assert stat == chi2(npred, counts, err)
     # (a difference below 1e-154 squares to 0: float64 underflow)
     assert math.sqrt(stat) * err == pytest.approx(abs(counts - npred), rel=1e-12, abs=1e-150)
+
+
+def test_wstat_empty_on_region_with_negative_signal_keeps_the_prediction_non_negative():
+    # n_on = 0, n_off = 10, alpha = 0.2, mu_sig = -3: the unconstrained optimum
+    # n_off / (1 + alpha) = 8.33 would predict mu_on = -3 + 1.67 < 0; the constrained one
+    # is mu_bkg = -mu_sig / alpha = 15 (mu_on = 0), W = 2 (15 - 10 + 10 ln(10 / 15)).
+    assert wstat_profiled_background(0.0, 10.0, 0.2, -3.0) == pytest.approx(15.0, rel=1e-15)
+    expected = 2 * (0.0) + 2 * (15.0 - 10.0 + 10.0 * math.log(10.0 / 15.0))
+    assert wstat(0.0, 10.0, 0.2, -3.0) == pytest.approx(expected, rel=1e-13)
+    assert wstat(0.0, 10.0, 0.2, -3.0) >= 0.0
+    # a small negative signal leaves the unconstrained optimum alone
+    assert wstat_profiled_background(0.0, 10.0, 0.2, -1.0) == pytest.approx(10 / 1.2, rel=1e-15)

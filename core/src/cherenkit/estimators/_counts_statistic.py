@@ -15,10 +15,6 @@ import numpy as np
 
 __all__ = ["ExcessStatistic", "find_roots"]
 
-_EMPTY_COUNTS = 1e-10
-"""Stand-in for zero ON counts when a profiling statistic is evaluated at a negative
-signal (see `ExcessStatistic.stat`)."""
-
 
 def find_roots(func, lower, upper, *, xtol=1e-10, rtol=1e-13, ftol=1e-11, maxiter=200):
     """Root of ``func`` between ``lower`` and ``upper`` for many elements at once.
@@ -132,14 +128,6 @@ class ExcessStatistic:
     npred_signal : `~numpy.ndarray`, shape (n,), optional
         Signal already predicted by models (statistics that profile the background).
         Default is 0.
-
-    Notes
-    -----
-    A statistic that profiles the background is, for zero ON counts and a negative
-    signal, evaluated at ON counts of 1e-10 instead of 0: the cherenkit ``wstat``
-    closed form for empty ON bins assumes a non-negative signal and would let the
-    predicted ON counts go negative, while the likelihood is continuous in the counts
-    (the change is of order 1e-9 in the statistic).
     """
 
     def __init__(
@@ -173,7 +161,6 @@ class ExcessStatistic:
         else:
             self.npred_background = np.asarray(npred_background, dtype=np.float64)
             self._offset = self.npred_background
-        self._empty = self.counts == 0.0
 
     # --- the statistic as a function of the signal ------------------------------------
 
@@ -188,15 +175,7 @@ class ExcessStatistic:
         if not self.profiled:
             return self.statistic.evaluate(counts, npred)
         inputs = {"counts_off": self.counts_off[index], "alpha": self.alpha[index]}
-        low = self._empty[index] & (npred < 0.0)
-        if not np.any(low):
-            return self.statistic.evaluate(counts, npred, **inputs)
-        value = self.statistic.evaluate(np.where(low, _EMPTY_COUNTS, counts), npred, **inputs)
-        failed = low & ~np.isfinite(value)
-        if np.any(failed):
-            exact = self.statistic.evaluate(counts, npred, **inputs)
-            value = np.where(failed, exact, value)
-        return value
+        return self.statistic.evaluate(counts, npred, **inputs)
 
     # --- point estimates -----------------------------------------------------------
 

@@ -30,6 +30,10 @@ def _deviance(n, mu):
 def _profiled_background(n_on, n_off, alpha, mu_sig):
     """OFF-region background maximising the On/Off likelihood (see formulas)."""
     if n_on == 0.0:
+        # the unconstrained optimum, or the smallest background that keeps the ON
+        # prediction mu_sig + alpha mu_bkg from going negative (mu_sig < 0)
+        if mu_sig < 0.0 and alpha > 0.0:
+            return max(n_off / (1.0 + alpha), -mu_sig / alpha)
         return n_off / (1.0 + alpha)
     if n_off == 0.0:
         if mu_sig < alpha * n_on / (1.0 + alpha):

@@ -95,7 +95,8 @@ def wstat_profiled_background(n_on, n_off, alpha, mu_sig):
     cancellation of the first form. The special cases of the XSPEC appendix are
     written out exactly:
 
-    * ``n_on = 0``: ``mu_bkg = n_off / (1 + alpha)``;
+    * ``n_on = 0``: ``mu_bkg = n_off / (1 + alpha)``, or ``-mu_sig / alpha`` when that is
+      larger (a negative signal: the ON prediction may not go below 0);
     * ``n_off = 0`` and ``mu_sig < alpha n_on / (1 + alpha)``:
       ``mu_bkg = n_on / (1 + alpha) - mu_sig / alpha``;
     * ``n_off = 0`` otherwise (including ``n_on = 0``): ``mu_bkg = 0``.
