@@ -231,3 +231,26 @@ def test_datasets_collection():
     assert list(cumulative["counts"]) == [32, 64]
     assert cumulative["livetime"].unit == u.s
     assert list(cumulative["livetime"].value) == [100, 200]
+
+
+def test_to_image_sums_the_safe_bins():
+    dataset = _filled("d", counts=2.0, background=0.5)
+    dataset.mask_safe.data[0] = False  # the first energy bin is unsafe everywhere
+    dataset.mask_safe.data[1:, 0, 0] = False  # and one pixel in every bin
+    image = dataset.to_image(name="image")
+    n_energy = dataset.counts.data.shape[0]
+    assert image.counts.data.shape == (1, *dataset.counts.data.shape[1:])
+    assert image.counts.geom.axis("energy").nbin == 1
+    assert image.counts.geom.axis("energy").edges[0] == dataset.counts.geom.axis("energy").edges[0]
+    np.testing.assert_array_equal(image.counts.data[0, 1:, 1:], 2.0 * (n_energy - 1))
+    assert image.counts.data[0, 0, 0] == 0.0
+    np.testing.assert_allclose(image.background.data[0, 1, 1], 0.5 * (n_energy - 1))
+    assert image.mask_safe.data.dtype == bool
+    assert not image.mask_safe.data[0, 0, 0] and image.mask_safe.data[0, 1, 1]
+    # the exposure keeps its true-energy axis; the edisp kernel is summed over reco energy
+    np.testing.assert_array_equal(image.exposure.data, dataset.exposure.data)
+    kernel = dataset.edisp.edisp_map.data
+    np.testing.assert_allclose(image.edisp.edisp_map.data[:, 0], kernel.sum(axis=1))
+    on_off = MapDatasetOnOff.from_map_dataset(dataset, acceptance=1, acceptance_off=2)
+    with pytest.raises(TypeError, match="On/Off"):
+        on_off.to_image()

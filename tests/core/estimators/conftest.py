@@ -10,7 +10,6 @@ exclusion circle 0.3 deg at the Crab).
 """
 
 import astropy.units as u
-import numpy as np
 import pytest
 from astropy.coordinates import SkyCoord
 
@@ -26,7 +25,7 @@ def crab_ring_datasets(data_dir):
     from cherenkit.data import DataStore
     from cherenkit.datasets import MapDataset
     from cherenkit.makers import DatasetsMaker, MapDatasetMaker
-    from cherenkit.maps import Map, MapAxis, WcsGeom
+    from cherenkit.maps import MapAxis, WcsGeom
     from cherenkit_background import FoVBackgroundMaker, RingBackgroundMaker
 
     observations = DataStore.from_dir(data_dir / "hess-dl3-dr1").get_observations(OBS_IDS)
@@ -48,17 +47,8 @@ def crab_ring_datasets(data_dir):
         dataset.mask_safe.data[...] = offset & (dataset.background.data > 0)
         stacked.stack(fov.run(dataset, observation))
 
-    # to_image(): the safe data summed over energy in one 1-10 TeV bin
-    image_geom = geom.replace_axes([energy.squash()])
-    safe = stacked.mask_safe.data
-    image = MapDataset(
-        counts=Map.from_geom(image_geom, data=np.where(safe, stacked.counts.data, 0).sum(0)),
-        background=Map.from_geom(
-            image_geom, data=np.where(safe, stacked.background.data, 0).sum(0)
-        ),
-        mask_safe=Map.from_geom(image_geom, data=safe.any(axis=0, keepdims=True), dtype=bool),
-        name="crab-image",
-    )
+    image = stacked.to_image(name="crab-image")  # the safe data in one 1-10 TeV bin
+    image_geom = image.counts.geom
     ring_exclusion = image_geom.to_image().region_mask(
         [CircleSkyRegion(CRAB, 0.3 * u.deg)], inside=False
     )

@@ -333,6 +333,56 @@ class MapDataset(ModelsMixin):
         dataset.stack(self, nan_to_num=nan_to_num)
         return dataset
 
+    def to_image(self, name=None):
+        """The dataset summed over reconstructed energy within ``mask_safe``: one energy
+        bin spanning the whole axis (gammapy's ``to_image``).
+
+        Counts and predicted background (with its background model) are summed over
+        the safe bins; the safe mask is set where any bin was safe; the exposure and
+        PSF keep their true-energy axes; the energy-dispersion kernel is summed over
+        reconstructed energy. Models are not carried over. On/Off datasets are not
+        supported: make the image first, then its OFF counts (e.g. with the ring
+        background maker).
+        """
+        from cherenkit.maps import Map
+
+        if self.stat_type != "cash" or getattr(self, "counts_off", None) is not None:
+            raise TypeError(
+                f"to_image of the On/Off dataset {self.name!r} is not supported; build the "
+                "image of the MapDataset, then its OFF counts (e.g. RingBackgroundMaker)"
+            )
+        geom = self.counts.geom
+        image_geom = geom.replace_axes([geom.axis("energy").squash()])
+        safe = np.ones(geom.data_shape, bool) if self.mask_safe is None else self.mask_safe.data
+        background = self.npred_background().data if self.background is not None else None
+        edisp = None
+        if self.edisp is not None:
+            kernel = self.edisp.edisp_map
+            kernel_geom = kernel.geom.replace_axes(
+                [ax.squash() if ax.name == "energy" else ax for ax in kernel.geom.axes]
+            )
+            edisp = type(self.edisp)(
+                Map.from_geom(kernel_geom, data=kernel.data.sum(axis=1, keepdims=True)),
+                _copy_map(self.edisp.exposure_map),
+            )
+
+        def summed(data):
+            return np.where(safe, data, 0.0).sum(axis=0, keepdims=True)
+
+        return MapDataset(
+            name=name,
+            counts=Map.from_geom(image_geom, data=summed(self.counts.data)),
+            background=(
+                None if background is None else Map.from_geom(image_geom, data=summed(background))
+            ),
+            exposure=_copy_map(self.exposure),
+            psf=_copy_field(self.psf),
+            edisp=edisp,
+            mask_safe=Map.from_geom(image_geom, data=safe.any(axis=0, keepdims=True)),
+            gti=_copy_field(self.gti),
+            meta_table=_copy_field(self.meta_table),
+        )
+
     def cutout(self, position, width, *, mode="trim", name=None):
         """The dataset cut to ``width`` around ``position`` (see `~cherenkit.maps.WcsGeom.cutout`).
 

@@ -225,7 +225,7 @@ class SpectralModel(ModelBase):
         import matplotlib.pyplot as plt
 
         ax = plt.gca() if ax is None else ax
-        energy = np.geomspace(*as_float_array(list(energy_bounds), "TeV"), n_points)
+        energy = np.geomspace(*_bounds_tev(energy_bounds), n_points)
         values, unit = self._sed(energy, self.dnde_values(energy), sed_type)
         ax.plot(energy, values, **kwargs)
         _label_sed_axes(ax, sed_type, unit)
@@ -237,7 +237,7 @@ class SpectralModel(ModelBase):
         import matplotlib.pyplot as plt
 
         ax = plt.gca() if ax is None else ax
-        energy = np.geomspace(*as_float_array(list(energy_bounds), "TeV"), n_points)
+        energy = np.geomspace(*_bounds_tev(energy_bounds), n_points)
         value, error = self._propagate(lambda: self.dnde_values(energy))
         lo, unit = self._sed(energy, value - error, sed_type)
         hi, _ = self._sed(energy, value + error, sed_type)
@@ -253,6 +253,20 @@ class SpectralModel(ModelBase):
         if sed_type == "e2dnde":
             return energy**2 * dnde, "TeV cm-2 s-1"
         raise ValueError(f"sed_type must be 'dnde' or 'e2dnde', got {sed_type!r}")
+
+
+def _bounds_tev(energy_bounds):
+    """Two energies in TeV from a pair of quantities, strings or numbers (TeV), or a
+    2-element quantity."""
+    if hasattr(energy_bounds, "unit"):
+        bounds = as_float_array(energy_bounds, "TeV", what="energy_bounds").ravel()
+    else:
+        bounds = np.array(
+            [float(as_float_array(b, "TeV", what="energy_bounds")) for b in energy_bounds]
+        )
+    if bounds.shape != (2,) or not np.all(bounds > 0):
+        raise ValueError(f"energy_bounds must be two positive energies, got {energy_bounds!r}")
+    return bounds
 
 
 def _label_sed_axes(ax, sed_type, unit):
