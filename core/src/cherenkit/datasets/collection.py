@@ -82,6 +82,46 @@ class Datasets(MutableSequence):
             lines.append("")
         return "\n".join(lines)
 
+    # --- files -------------------------------------------------------------------------
+
+    def write(self, path, overwrite=False):
+        """Write the datasets as gammapy does: a YAML index plus ``<name>.fits`` per
+        dataset beside it (see `cherenkit.datasets.io`). Models are not written.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The index file (``.yaml`` / ``.yml``) or a folder (index ``datasets.yaml``).
+        overwrite : bool
+            Replace existing files. Default is False: if any target exists, nothing is
+            written.
+
+        Returns
+        -------
+        index : `~pathlib.Path`
+            The index written.
+        """
+        from .io import write_datasets
+
+        return write_datasets(self, path, overwrite=overwrite)
+
+    @classmethod
+    def read(cls, path):
+        """Read datasets written by `write` or by gammapy's ``Datasets.write``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The YAML index, or the folder holding ``datasets.yaml``.
+
+        Returns
+        -------
+        datasets : `Datasets`
+        """
+        from .io import read_datasets
+
+        return cls(read_datasets(path))
+
     # --- models and the joint statistic -----------------------------------------------
 
     @property

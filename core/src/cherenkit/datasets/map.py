@@ -229,6 +229,55 @@ class MapDataset(ModelsMixin):
         }
         return type(self)(name=name, **changes)
 
+    # --- FITS I/O ----------------------------------------------------------------------
+
+    def write(self, filename, overwrite=False):
+        """Write the dataset to a FITS file in gammapy's layout (HDUs COUNTS, EXPOSURE,
+        BACKGROUND, EDISP, PSF, MASK_SAFE, ... ; see `cherenkit.datasets.io`).
+
+        Models are not written (gammapy neither): set ``models`` again after `read`.
+        The file is written under a temporary name and renamed at the end.
+
+        Parameters
+        ----------
+        filename : str or path-like
+        overwrite : bool
+            Replace an existing file. Default is False.
+
+        Raises
+        ------
+        FileExistsError
+            The file exists and ``overwrite`` is False.
+        """
+        from .io import write_dataset
+
+        write_dataset(self, filename, overwrite=overwrite)
+
+    @classmethod
+    def read(cls, filename, name=None):
+        """Read a dataset of this class from a FITS file written by `write` or by
+        gammapy's ``write``; the file holds no models.
+
+        Parameters
+        ----------
+        filename : str or path-like
+        name : str, optional
+            Default is the name stored in the file.
+
+        Returns
+        -------
+        dataset : this class
+
+        Raises
+        ------
+        cherenkit.errors.DataFormatError
+            The file is not FITS, lacks the COUNTS HDU, or holds maps that cannot be
+            read or do not fit together (the message names the HDU).
+        """
+        from .io import read_dataset
+
+        return read_dataset(filename, cls=cls, name=name)
+
     # --- derived maps ------------------------------------------------------------------
 
     @property

@@ -375,13 +375,17 @@ class Map:
 
     @staticmethod
     def read(path, *, hdu=None, hdu_bands=None):
-        """Read a WCS map from FITS (as written by `Map.write` or by gammapy).
+        """Read a map from FITS (as written by `Map.write` or by gammapy).
+
+        A binary-table HDU is read as a `RegionNDMap` (with its ``<HDU>_BANDS`` and
+        ``<HDU>_REGION`` tables), an image HDU as a `WcsNDMap`.
 
         Parameters
         ----------
         path : str or path-like
         hdu : str or int, optional
-            HDU holding the data; default is the first HDU with image data.
+            HDU holding the data; default is the first HDU with image data, or the
+            ``SKYMAP`` table of a region map.
         hdu_bands : str, optional
             Name of the BANDS table; default from the ``BANDSHDU`` header keyword.
         """
@@ -393,6 +397,11 @@ class Map:
         except OSError as exc:
             raise OSError(f"{path}: cannot read as FITS: {exc}") from exc
         with hdulist:
+            names = [h.name for h in hdulist]
+            if hdu is None and "SKYMAP_REGION" in names and "SKYMAP" in names:
+                hdu = "SKYMAP"
+            if hdu is not None and isinstance(_find_hdu(hdulist, hdu), fits.BinTableHDU):
+                return RegionNDMap.from_hdulist(hdulist, hdu=hdulist[hdu].name, path=path)
             return WcsNDMap.from_hdulist(hdulist, hdu=hdu, hdu_bands=hdu_bands, path=path)
 
     def write(self, path, *, overwrite=False, hdu="PRIMARY"):
@@ -411,6 +420,13 @@ class Map:
         finally:
             if tmp.exists():
                 tmp.unlink()
+
+
+def _find_hdu(hdulist, hdu):
+    try:
+        return hdulist[hdu]
+    except (KeyError, IndexError):
+        return None
 
 
 def _multilinear(data, pix):
@@ -586,6 +602,21 @@ class WcsNDMap(Map):
 
 class RegionNDMap(Map):
     """A map on a `RegionGeom`: data of shape ``(..., n_axis_0, 1, 1)``."""
+
+    def to_hdulist(self, *, hdu="SKYMAP"):
+        """`~astropy.io.fits.HDUList` in gammapy's layout: an empty primary HDU, the data
+        table ``<HDU>``, ``<HDU>_BANDS`` and ``<HDU>_REGION`` (see `cherenkit.maps.io`).
+        ``hdu="PRIMARY"`` (a table cannot be the primary HDU) means ``"SKYMAP"``."""
+        from .io import region_map_to_hdulist
+
+        return region_map_to_hdulist(self, hdu=hdu)
+
+    @staticmethod
+    def from_hdulist(hdulist, *, hdu="SKYMAP", path=""):
+        """Region map from an open HDU list; see `Map.read`."""
+        from .io import region_map_from_hdulist
+
+        return region_map_from_hdulist(hdulist, hdu=hdu, path=path)
 
     def plot(self, *, ax=None, axis_name=None, **kwargs):
         """Plot the values against one axis (default: the first), as a step histogram."""

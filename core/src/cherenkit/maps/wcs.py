@@ -179,6 +179,17 @@ class WcsGeom(Geom):
         from .io import axes_header
 
         header = self.wcs.to_header()
+        # wcslib prints ~15 digits; put back the exact floats so a read gives the same WCS
+        wcsprm = self.wcs.wcs
+        for i in range(2):
+            for key, values in (("CRVAL", wcsprm.crval), ("CRPIX", wcsprm.crpix)):
+                if f"{key}{i + 1}" in header:
+                    header[f"{key}{i + 1}"] = float(values[i])
+            if f"CDELT{i + 1}" in header and not wcsprm.has_cd():
+                header[f"CDELT{i + 1}"] = float(wcsprm.cdelt[i])
+        for key, value in (("LONPOLE", wcsprm.lonpole), ("LATPOLE", wcsprm.latpole)):
+            if key in header:
+                header[key] = float(value)
         for key, value in axes_header(self.axes).items():
             header[key] = value
         shape = [*self.npix, *[ax.nbin for ax in self.axes]]
