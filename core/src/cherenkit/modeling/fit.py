@@ -126,7 +126,8 @@ class _Objective:
             total = self.total()
         if not np.isfinite(total):
             values = ", ".join(f"{p.name}={p.value:.4g}" for p in self.free)
-            per = {d.name: d.stat_sum() for d in self.datasets}
+            with np.errstate(invalid="ignore", divide="ignore"):
+                per = {d.name: d.stat_sum() for d in self.datasets}
             raise FitError(
                 f"the fit statistic is not finite at the start values ({values}); per "
                 f"dataset: {per}"

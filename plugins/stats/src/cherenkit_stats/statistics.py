@@ -57,7 +57,7 @@ class CashStatistic(FitStatistic):
         regular = background > 1e10 * CASH_TRUNCATION
         sum_b = np.bincount(group[regular], background[regular], n_groups)
         sum_n = np.bincount(group[regular], counts[regular], n_groups)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             n_log_b = np.where(counts > 0, counts * np.log(background), 0.0)
         constant = float(np.sum(n_log_b[regular]))
         rest = ~regular
