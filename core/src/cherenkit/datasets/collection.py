@@ -67,7 +67,7 @@ class Datasets(MutableSequence):
         return [d.name for d in self._datasets]
 
     def copy(self):
-        """Deep copies of the datasets (same names)."""
+        """Deep copies of the datasets (same names, without models)."""
         return Datasets(d.copy(name=d.name) for d in self._datasets)
 
     def __repr__(self):

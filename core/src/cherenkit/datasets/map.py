@@ -221,7 +221,8 @@ class MapDataset(ModelsMixin):
         raise ValueError(f"{type(self).__name__} {self.name!r} has no counts geometry")
 
     def copy(self, name=None):
-        """A deep copy, named ``name`` (default: a new random name)."""
+        """A deep copy of the maps, named ``name`` (default: a new random name); models
+        are not copied (set ``models`` on the copy)."""
         changes = {
             field.name: _copy_field(getattr(self, field.name))
             for field in attrs.fields(type(self))

@@ -543,8 +543,9 @@ class Fit:
         Returns
         -------
         dict
-            ``"<x>"`` and ``"<y>"``: the contour points (in the parameters' units) and
-            ``"success"``.
+            ``"<x>"`` and ``"<y>"``: the contour points (in the parameters' units; the
+            contour is closed, so there are ``numpoints + 1`` with the first repeated)
+            and ``"success"``.
         """
         datasets = _as_datasets(datasets)
         x, y = _find_parameter(datasets, x), _find_parameter(datasets, y)
@@ -560,19 +561,16 @@ class Fit:
             from scipy import stats
 
             cl = float(stats.chi2.cdf(sigma**2, 2))
-            points = minuit.mncontour(ix, iy, cl=cl, size=numpoints)
-            success = True
-        except (RuntimeError, ValueError) as err:
-            points, success = np.full((0, 2), np.nan), False
-            message = str(err)
+            success, message = True, ""
+            try:
+                with _fit_sessions(objective.datasets):
+                    points = minuit.mncontour(ix, iy, cl=cl, size=numpoints)
+            except RuntimeError as err:
+                points, success, message = np.full((0, 2), np.nan), False, str(err)
+            points = np.asarray(points, dtype=float) * np.array([x.scale, y.scale])
         finally:
             _restore_state(state)
-        points = np.asarray(points)
-        result = {
-            x.name: points[:, 0] * x.scale if len(points) else points[:, 0],
-            y.name: points[:, 1] * y.scale if len(points) else points[:, 0],
-            "success": success,
-        }
+        result = {x.name: points[:, 0], y.name: points[:, 1], "success": success}
         if not success:
             result["message"] = message
         return result
