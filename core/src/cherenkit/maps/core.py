@@ -476,6 +476,95 @@ class WcsNDMap(Map):
             data[(Ellipsis, *small)] = self.data[(Ellipsis, *big)]
         return WcsNDMap(geom, data, self.unit, dict(self.meta))
 
+    def smooth(self, width, kernel="gauss", *, mode="reflect", cval=0.0, truncate=None):
+        """A smoothed copy: every image plane convolved with a kernel of sum 1.
+
+        Reproduces gammapy's ``WcsNDMap.smooth`` (scipy.ndimage filters); the unit and
+        the geometry are kept and the data become float64 (bool and integer maps too).
+        NaN spreads to every pixel whose kernel footprint holds one.
+
+        Parameters
+        ----------
+        width : `~astropy.units.Quantity`, str or float
+            σ for ``"gauss"``, radius for ``"disk"``, full width for ``"box"``: an angle
+            (``"0.1 deg"``; converted with the mean pixel scale) or a number of pixels.
+            A box is ``int(width)`` pixels wide; an even one is centred half a pixel low.
+        kernel : {"gauss", "disk", "box"}
+            Default is "gauss".
+        mode : {"reflect", "constant", "nearest", "mirror", "wrap"}
+            How the image is extended beyond its edges (`scipy.ndimage.correlate1d`);
+            "constant" pads with ``cval``. Default is "reflect", as in gammapy.
+        cval : float
+            Padding value for ``mode="constant"``. Default is 0.
+        truncate : float, optional
+            Half-width of the Gaussian kernel in σ (``"gauss"`` only). Default is 4.
+
+        Returns
+        -------
+        map : `WcsNDMap`
+
+        Raises
+        ------
+        cherenkit.errors.ParameterError
+            For a width that is not a positive angle or number of pixels.
+        ValueError
+            For an unknown ``kernel`` or ``mode``, or ``truncate`` with a non-Gaussian kernel.
+
+        References
+        ----------
+        .. [1] P. Virtanen et al., "SciPy 1.0", Nature Methods 17, 261 (2020),
+           doi:10.1038/s41592-019-0686-2 (``scipy.ndimage`` filters).
+        """
+        from . import _smooth
+
+        if kernel not in _smooth.KERNELS:
+            raise ValueError(f"kernel must be one of {_smooth.KERNELS}, got {kernel!r}")
+        if mode not in _smooth.MODES:
+            raise ValueError(f"mode must be one of {_smooth.MODES}, got {mode!r}")
+        if truncate is not None and kernel != "gauss":
+            raise ValueError(f"truncate applies to kernel='gauss' only, not {kernel!r}")
+        scale = float(np.mean(self.geom.pixel_scales.deg))
+        data = _smooth.smooth_planes(
+            self.data,
+            _smooth.width_to_pixels(width, scale),
+            kernel=kernel,
+            mode=mode,
+            cval=cval,
+            truncate=4.0 if truncate is None else truncate,
+        )
+        return self.copy(data=data)
+
+    def convolve(self, kernel, *, method="fft", mode="same"):
+        """Convolve every image plane with a 2-d array kernel (`scipy.signal.convolve`).
+
+        Parameters
+        ----------
+        kernel : `~numpy.ndarray`, shape (ky, kx) or ``(*geom.shape_axes, ky, kx)``
+            One kernel for all planes, or one per plane; used as given (not normalised).
+        method : {"fft", "direct"}
+            Default is "fft".
+        mode : {"same"}
+            Only "same" (output on this geometry, zero outside the image) is supported.
+
+        Returns
+        -------
+        map : `WcsNDMap`
+            float64 data (gammapy returns float32), same unit and geometry.
+        """
+        from . import _smooth
+
+        kernel = np.asarray(kernel)
+        if mode != "same":
+            raise ValueError(f"mode must be 'same' (the only supported mode), got {mode!r}")
+        if method not in _smooth.CONVOLVE_METHODS:
+            raise ValueError(f"method must be one of {_smooth.CONVOLVE_METHODS}, got {method!r}")
+        if kernel.ndim < 2 or (kernel.ndim > 2 and kernel.shape[:-2] != self.data.shape[:-2]):
+            raise ValueError(
+                f"kernel of shape {kernel.shape} does not fit data of shape {self.data.shape}: "
+                f"give a 2-d kernel or one of shape {self.data.shape[:-2]} + (ky, kx)"
+            )
+        return self.copy(data=_smooth.convolve_planes(self.data, kernel, method=method))
+
     def to_hdulist(self, *, hdu="PRIMARY"):
         """`~astropy.io.fits.HDUList` of the map (image HDU plus BANDS table when needed)."""
         from astropy.io import fits
@@ -637,6 +726,13 @@ class RegionNDMap(Map):
         ax.set_xlabel(f"{axis.name} [{unit}]" if unit else axis.name)
         ax.set_ylabel(self.unit.to_string() or "value")
         return ax
+
+    def smooth(self, width, kernel="gauss", **kwargs):
+        """Not available: a region map has no image to smooth."""
+        raise TypeError(
+            "RegionNDMap.smooth: a region map holds one spectrum per region, not an image; "
+            "smooth a WcsNDMap (Map.create(skydir=..., width=..., binsz=...)) instead"
+        )
 
     def get_by_coord(self, coords):
         """Values of the bins that contain the coordinates (NaN outside the region/axes).
