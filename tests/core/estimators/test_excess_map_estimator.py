@@ -11,7 +11,9 @@ from cherenkit.datasets import MapDataset, MapDatasetOnOff
 from cherenkit.estimators import ExcessMapEstimator, ExcessMaps
 from cherenkit.estimators._correlate import correlate_images, tophat_kernel
 from cherenkit.estimators._counts_statistic import ExcessStatistic, find_roots
+from cherenkit.estimators._flux_maps import energy_overlap
 from cherenkit.maps import Map, MapAxis, WcsGeom
+from cherenkit.modeling import PowerLawNormSpectralModel, PowerLawSpectralModel
 
 # 9 x 7 pixels of 0.1 deg; a correlation radius of 0.15 deg = 1.5 px keeps the offsets
 # with dx² + dy² <= 2.25: the 3 x 3 block around each pixel.
@@ -295,6 +297,209 @@ def test_mask_fit_removes_pixels(cash_dataset):
     assert result["counts"].data[0, 3, 4] == 25  # the 3 counts at (3, 5) are left out
 
 
+# --- flux maps ---------------------------------------------------------------------------
+
+# The default reference spectrum, a power law of index 2 with 1e-12 cm-2 s-1 TeV-1 at 1 TeV,
+# integrates to 1e-12 (1/a - 1/b) cm-2 s-1 over [a, b] TeV: 0.9e-12 over 1-10 TeV,
+# 0.683772e-12 over 1-sqrt(10) TeV and 0.216228e-12 over sqrt(10)-10 TeV.
+FLUX_BINS = 1e-12 * np.array([1 - 10**-0.5, 10**-0.5 - 0.1])
+_SUFFIXES = ("", "_err", "_errn", "_errp", "_ul")
+
+
+@pytest.fixture
+def flux_dataset(cash_dataset):
+    """``cash_dataset`` with an exposure of 1e9 m² s = 1e13 cm² s in both true-energy bins
+    (x >= 5: twice that; the unsafe pixel (6, 0): 1e12 m² s) and no energy dispersion:
+    9 reference counts per pixel (18 for x >= 5) in 1-10 TeV."""
+    exposure = np.full(cash_dataset.exposure.data.shape, 1e9)
+    exposure[:, :, 5:] = 2e9
+    exposure[:, 6, 0] = 1e12
+    cash_dataset.exposure.data[...] = exposure
+    cash_dataset.edisp = None
+    return cash_dataset
+
+
+def test_flux_maps_by_hand(flux_dataset):
+    result = ExcessMapEstimator(RADIUS, selection_optional="all").run(flux_dataset)
+    iy, ix = CENTRE
+    # the disk at the centre has 6 pixels with 9 reference counts (x = 3, 4) and 3 with
+    # 18 (x = 5): 12 on average; excess 19 (see test_cash_values_by_hand)
+    ref = 12.0
+    assert result["npred_excess_ref"].data[0, iy, ix] == pytest.approx(ref, rel=1e-12)
+    norm = 19.0 / ref
+    assert result["norm"].data[0, iy, ix] == pytest.approx(norm, rel=1e-12)
+    for suffix in ("_err", "_errn", "_errp", "_ul"):
+        expected = result[f"npred_excess{suffix}"].data[0, iy, ix] / ref
+        assert result[f"norm{suffix}"].data[0, iy, ix] == pytest.approx(expected, rel=1e-12)
+    assert result["norm_err"].data[0, iy, ix] == pytest.approx(np.sqrt(28) / ref, rel=1e-12)
+    # reference SED values in 1-10 TeV: dN/dE and E² dN/dE at e_ref = sqrt(10) TeV,
+    # integral flux 0.9e-12 and energy flux 1e-12 ln(10)
+    e_ref = np.sqrt(10.0)
+    reference = {
+        "dnde": (1e-12 / e_ref**2, "cm-2 s-1 TeV-1"),
+        "e2dnde": (1e-12, "TeV cm-2 s-1"),
+        "flux": (0.9e-12, "cm-2 s-1"),
+        "eflux": (1e-12 * np.log(10), "TeV cm-2 s-1"),
+    }
+    assert result.energy_ref.to_value("TeV") == pytest.approx([e_ref], rel=1e-12)
+    for sed_type, (value, unit) in reference.items():
+        for suffix in ("", "_err", "_errn", "_errp", "_ul"):
+            m = result[sed_type + suffix]
+            assert m.unit == u.Unit(unit)
+            expected = result[f"norm{suffix}"].data[0, iy, ix] * value
+            assert m.data[0, iy, ix] == pytest.approx(expected, rel=1e-12)
+    assert result["norm"].unit == u.dimensionless_unscaled
+    # pixel (5, 0): of the disk's 6 pixels in the map, (6, 0) is not safe and left out of
+    # both the sum and the pixel count, despite its exposure: 5 x 9 / 5 = 9
+    assert result["npred_excess_ref"].data[0, 5, 0] == pytest.approx(9.0, rel=1e-12)
+    assert np.isnan(result["norm"].data[0, 6, 0])
+    # with an exposure that is flat in energy the flux does not depend on the spectrum:
+    # flux = excess / exposure = 19 / (12 / 0.9e-12) at the centre
+    assert result["flux"].data[0, iy, ix] == pytest.approx(19 * 0.9e-12 / ref, rel=1e-12)
+    assert result.reference_model.parameters["index"].value == 2.0
+    assert result.meta["spectral_model"] == "PowerLawSpectralModel"
+    assert "ref. model" in str(result)
+
+
+def test_flux_maps_quantities_and_counts_unchanged(flux_dataset, cash_dataset):
+    counts_only = ExcessMapEstimator(RADIUS, selection_optional="all").run(
+        MapDataset(
+            counts=flux_dataset.counts,
+            background=flux_dataset.background,
+            mask_safe=flux_dataset.mask_safe,
+            name="no-exposure",
+        )
+    )
+    assert "norm" not in counts_only and counts_only.reference_model is None
+    result = ExcessMapEstimator(RADIUS, selection_optional="all").run(flux_dataset)
+    assert result.available_quantities[: len(counts_only)] == list(counts_only)
+    flux = [f"{q}{s}" for q in ("dnde", "e2dnde", "flux", "eflux") for s in _SUFFIXES]
+    expected = ["npred_excess_ref", *(f"norm{s}" for s in _SUFFIXES), *flux]
+    assert result.available_quantities[len(counts_only) :] == expected
+    for name in counts_only:
+        np.testing.assert_array_equal(result[name].data, counts_only[name].data, err_msg=name)
+    # without the optional maps: norm, norm_err and the SED maps with _err only
+    plain = ExcessMapEstimator(RADIUS).run(flux_dataset)
+    assert [k for k in plain if k.startswith(("norm", "flux"))] == [
+        "norm",
+        "norm_err",
+        "flux",
+        "flux_err",
+    ]
+
+
+def test_flux_maps_energy_groups_and_spectral_model(flux_dataset):
+    iy, ix = CENTRE
+    edges = [1, 10**0.5, 10] * u.TeV
+    result = ExcessMapEstimator(RADIUS, energy_edges=edges).run(flux_dataset)
+    # per group the mean exposure 1.333e13 cm² s (see test_flux_maps_by_hand) times the
+    # integral of the spectrum over the group
+    ref = 12.0 / 9.0 * 1e13 * FLUX_BINS
+    np.testing.assert_allclose(result["npred_excess_ref"].data[:, iy, ix], ref, rtol=1e-12)
+    # excess: 23 - 4.5 in 1-3.16 TeV, 5 - 4.5 in 3.16-10 TeV
+    np.testing.assert_allclose(result["norm"].data[:, iy, ix], [18.5, 0.5] / ref, rtol=1e-12)
+    e_ref = np.array([10**0.25, 10**0.75])
+    np.testing.assert_allclose(result.energy_ref.to_value("TeV"), e_ref, rtol=1e-12)
+    dnde = [18.5, 0.5] / ref * 1e-12 / e_ref**2
+    np.testing.assert_allclose(result["dnde"].data[:, iy, ix], dnde, rtol=1e-12)
+    # index 3: 1e-12 (1/a² - 1/b²) / 2 over [a, b]; the flux stays excess / exposure
+    model = PowerLawSpectralModel(index=3.0, amplitude="2e-12 cm-2 s-1 TeV-1")
+    result = ExcessMapEstimator(RADIUS, spectral_model=model).run(flux_dataset)
+    ref = 12.0 / 9.0 * 1e13 * 1e-12 * (1 - 0.01)
+    assert result["npred_excess_ref"].data[0, iy, ix] == pytest.approx(ref, rel=1e-12)
+    assert result["flux"].data[0, iy, ix] == pytest.approx(19 * 0.9e-12 / 12, rel=1e-12)
+    dnde = 19 / ref * 2e-12 / 10**1.5  # dN/dE of the model at sqrt(10) TeV
+    assert result["dnde"].data[0, iy, ix] == pytest.approx(dnde, rel=1e-12)
+
+
+def test_flux_maps_with_energy_dispersion(cash_dataset):
+    """Kernel rows (true bin → reco bins): (0.8, 0.2) and (0.1, 0.9) at the centre of the
+    edisp map, zeros elsewhere; exposure 1e13 cm² s everywhere."""
+    iy, ix = CENTRE
+    cash_dataset.exposure.data[...] = 1e9
+    edisp = cash_dataset.edisp
+    ny, nx = edisp.edisp_map.data.shape[-2:]
+    cy, cx = ny // 2, nx // 2  # 4 x 4 IRF pixels: the centre pixel is (2, 2)
+    edisp.edisp_map.data[..., cy, cx] = [[0.8, 0.2], [0.1, 0.9]]
+    edisp.exposure_map.data[..., cy, cx] = 1.0
+    estimator = ExcessMapEstimator(RADIUS, energy_edges=[1, 10**0.5, 10] * u.TeV)
+    result = estimator.run(cash_dataset)
+    kernel = np.array([[0.8, 0.2], [0.1, 0.9]])
+    ref = 1e13 * FLUX_BINS @ kernel  # 5.686, 3.314 counts
+    np.testing.assert_allclose(result["npred_excess_ref"].data[:, iy, ix], ref, rtol=1e-12)
+    np.testing.assert_allclose(result["norm"].data[:, iy, ix], [18.5, 0.5] / ref, rtol=1e-12)
+    # the kernel of the centre pixel is used everywhere
+    np.testing.assert_allclose(result["npred_excess_ref"].data[:, 0, 0], ref, rtol=1e-12)
+    # when the centre has no exposure, the nearest IRF pixel that has one: (2, 3)
+    edisp.exposure_map.data[..., cy, cx] = 0.0
+    edisp.edisp_map.data[..., cy, cx + 1] = [[1.0, 0.0], [0.0, 1.0]]
+    edisp.exposure_map.data[..., cy, cx + 1] = 1.0
+    edisp.exposure_map.data[..., 0, 0] = 1.0  # farther away
+    result = estimator.run(cash_dataset)
+    np.testing.assert_allclose(result["npred_excess_ref"].data[:, iy, ix], 1e13 * FLUX_BINS)
+    # an empty kernel: no reference counts, NaN flux maps where the counts are finite
+    edisp.edisp_map.data[...] = 0.0
+    result = estimator.run(cash_dataset)
+    assert np.all(result["npred_excess_ref"].data[np.isfinite(result["ts"].data)] == 0)
+    assert np.all(np.isnan(result["norm"].data)) and np.all(np.isnan(result["flux"].data))
+
+
+def test_flux_maps_where_the_exposure_is_zero(flux_dataset):
+    flux_dataset.exposure.data[:, :, :2] = 0.0  # columns x = 0, 1
+    result = ExcessMapEstimator(RADIUS).run(flux_dataset)
+    finite = np.isfinite(result["ts"].data[0])
+    # the disks of x = 0 reach x = 1 only; those of x = 1 reach x = 2
+    assert np.all(np.isnan(result["norm"].data[0][:, 0]))
+    assert np.all(finite[:6, 0]) and np.all(np.isfinite(result["norm"].data[0][:, 1]))
+    # (3, 1): 3 of the 9 pixels (x = 2) have 9 reference counts: mean 3
+    assert result["npred_excess_ref"].data[0, 3, 1] == pytest.approx(3.0, rel=1e-12)
+
+
+def test_flux_maps_on_off(on_off_dataset):
+    # 1 energy bin 1-10 TeV; exposure 1e13 cm² s: 9 reference counts per pixel
+    on_off_dataset.exposure = Map.from_geom(
+        on_off_dataset.counts.geom.to_image().to_cube(
+            [on_off_dataset.counts.geom.axis("energy").copy(name="energy_true")]
+        ),
+        data=1e9,
+        unit="m2 s",
+    )
+    result = ExcessMapEstimator(RADIUS, correlate_off=True).run(on_off_dataset)
+    iy, ix = CENTRE
+    assert result["norm"].data[0, iy, ix] == pytest.approx(13 / 9, rel=1e-12)  # excess 13
+    assert result["flux"].data[0, iy, ix] == pytest.approx(13 * 1e-13, rel=1e-12)
+    assert result["flux"].unit == u.Unit("cm-2 s-1")
+
+
+def test_no_flux_maps_without_exposure(on_off_dataset, cash_dataset):
+    assert on_off_dataset.exposure is None
+    result = ExcessMapEstimator(RADIUS).run(on_off_dataset)
+    assert not any(k.startswith(("norm", "flux", "dnde", "npred_excess_ref")) for k in result)
+    # an exposure map of zeros (MapDataset.create) gives none either
+    assert "norm" not in ExcessMapEstimator(RADIUS).run(cash_dataset)
+
+
+def test_energy_overlap():
+    edges = np.array([1, 2, 4.0])
+    np.testing.assert_array_equal(energy_overlap(edges, edges), np.eye(2))
+    # true [1, 2] lies in reco [1, 3]; [2, 4] half in [1, 3], half in [3, 10]; [4, 10] in [3, 10]
+    overlap = energy_overlap(np.array([1, 2, 4, 10.0]), np.array([1, 3, 10.0]))
+    np.testing.assert_allclose(overlap, [[1, 0], [0.5, 0.5], [0, 1]], rtol=0, atol=1e-15)
+    # a true bin partly below the reco axis loses that part
+    np.testing.assert_allclose(energy_overlap(np.array([0.5, 1.5]), np.array([1, 2.0])), [[0.5]])
+
+
+def test_default_spectral_model_is_gammapys():
+    model = ExcessMapEstimator().spectral_model
+    assert isinstance(model, PowerLawSpectralModel)
+    values = {p.name: (p.value, p.unit) for p in model.parameters}
+    assert values["index"][0] == 2.0
+    assert values["amplitude"][0] == 1e-12 and u.Unit(values["amplitude"][1]) == u.Unit(
+        "cm-2 s-1 TeV-1"
+    )
+    assert values["reference"][0] == 1.0
+
+
 # --- results --------------------------------------------------------------------------
 
 
@@ -346,6 +551,8 @@ def test_result_access_and_plots(cash_dataset):
         ({"energy_edges": [1, 10] * u.m}, TypeError, "energy_edges must be energies"),
         ({"energy_edges": [10, 1] * u.TeV}, ValueError, "energy_edges must be at least two"),
         ({"correlate_off": "yes"}, TypeError, "correlate_off must be True or False"),
+        ({"spectral_model": "pl"}, TypeError, r"spectral_model must be a spectral model of dN/dE"),
+        ({"spectral_model": PowerLawNormSpectralModel()}, TypeError, "in cm-2 s-1 TeV-1 such as"),
     ],
 )
 def test_bad_parameters(kwargs, error, match):
@@ -392,3 +599,26 @@ def test_wstat_excess_on_top_of_a_predicted_signal():
     plain = ExcessStatistic(wstat, np.array([30.0]), **inputs)
     assert plain.stat_best[0] == pytest.approx(stat.stat_best[0], abs=1e-12)
     assert 0 < stat.ts[0] < plain.ts[0]
+
+
+def test_flux_maps_bad_exposure_or_edisp(flux_dataset):
+    geom = flux_dataset.counts.geom
+    flux_dataset.exposure = Map.from_geom(geom, data=1e9, unit="m2 s")  # reco axis
+    with pytest.raises(ValueError, match=r"exposure of dataset 'toy' must have one axis "):
+        ExcessMapEstimator(RADIUS).run(flux_dataset)
+    three = MapAxis.from_energy_bounds(1, 10, 3, unit="TeV", name="energy_true")
+    flux_dataset.exposure = Map.from_geom(geom.to_image().to_cube([three]), data=1e9)
+    with pytest.raises(ValueError, match=r"must be an area times a time .* got unit ''"):
+        ExcessMapEstimator(RADIUS).run(flux_dataset)
+    flux_dataset.exposure = Map.from_geom(flux_dataset.exposure.geom, data=1e9, unit="m2 s")
+    flux_dataset.edisp = MapDataset.create(geom).edisp  # 2 x 2 kernels
+    with pytest.raises(ValueError, match=r"edisp kernel .* has 2 true x 2 reconstructed .* 3"):
+        ExcessMapEstimator(RADIUS).run(flux_dataset)
+    # without edisp, 3 true bins are shared among the 2 reco bins they overlap
+    flux_dataset.edisp = None
+    result = ExcessMapEstimator(RADIUS, energy_edges=[1, 10**0.5, 10] * u.TeV).run(flux_dataset)
+    e = 10 ** np.linspace(0, 1, 4)  # true edges; reco edges 1, 3.16, 10
+    flux_true = 1e13 * 1e-12 * (1 / e[:-1] - 1 / e[1:])
+    overlap = energy_overlap(e, np.array([1, 10**0.5, 10]))
+    expected = flux_true @ overlap
+    np.testing.assert_allclose(result["npred_excess_ref"].data[:, 0, 0], expected, rtol=1e-12)

@@ -1,5 +1,5 @@
-"""`ExcessMapEstimator`: correlated counts, excess, TS and significance maps of a map
-dataset, and the `ExcessMaps` it returns."""
+"""`ExcessMapEstimator`: correlated counts, excess, TS, significance and flux maps of a
+map dataset, and the `ExcessMaps` it returns."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 
 from ._correlate import correlate_images, tophat_kernel
 from ._counts_statistic import ExcessStatistic
+from ._flux_maps import flux_maps, reference_counts
 from .flux_points import positive_number
 
 __all__ = ["ExcessMapEstimator", "ExcessMaps"]
@@ -72,6 +73,23 @@ def _energy_edges(value):
     return edges
 
 
+def _default_spectral_model():
+    from cherenkit.modeling import PowerLawSpectralModel
+
+    return PowerLawSpectralModel(index=2.0)
+
+
+def _check_spectral_model(instance, attribute, value):
+    from cherenkit.modeling import SpectralModel
+    from cherenkit.modeling.spectral import DNDE_UNIT
+
+    if not isinstance(value, SpectralModel) or value.unit != DNDE_UNIT:
+        raise TypeError(
+            f"spectral_model must be a spectral model of dN/dE in {DNDE_UNIT} such as "
+            f"PowerLawSpectralModel(index=2), got {value!r}"
+        )
+
+
 def _correlate_off(value):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"correlate_off must be True or False, got {value!r}")
@@ -106,10 +124,32 @@ class ExcessMapEstimator:
     background and, where source models are set on the dataset, their predicted
     counts (so that the TS map of one source is made with all other sources modelled).
 
+    Where the dataset has an exposure, the excess is also given as the norm of a
+    reference spectrum (``spectral_model``) and as fluxes:
+
+    * ``npred_excess_ref``: the counts of a point source with the reference spectrum,
+      per pixel: the spectrum integrated over each true-energy bin times the pixel's
+      exposure, redistributed over reconstructed energy with the energy-dispersion
+      kernel at the centre of the edisp map (without edisp: each true-energy bin goes
+      to the reconstructed-energy bins it overlaps), summed over the safe bins of the
+      group, then averaged over the pixels of the disk that have data. The PSF is
+      ignored: the source's counts are taken to lie within the disk;
+    * ``norm = npred_excess / npred_excess_ref``; ``norm_err``, ``norm_errn``,
+      ``norm_errp`` and ``norm_ul`` divide the excess errors and upper limit the same
+      way;
+    * ``dnde``, ``e2dnde``, ``flux`` and ``eflux``, each with ``_err`` and, where the
+      norm has them, ``_errn``, ``_errp`` and ``_ul``: the norm maps times the
+      reference model's dN/dE and E² dN/dE at the log centre ``sqrt(e_min e_max)``
+      of the group, its integral flux and its energy flux over the group (in
+      cm⁻² s⁻¹ TeV⁻¹, TeV cm⁻² s⁻¹, cm⁻² s⁻¹ and TeV cm⁻² s⁻¹).
+
+    Datasets without an exposure map, or whose exposure is zero everywhere (an empty
+    `~cherenkit.datasets.MapDataset.create`), give no flux maps; where the reference
+    counts are zero the flux maps are NaN.
+
     The quantities and options follow gammapy's ``ExcessMapEstimator`` (gammapy 2.1),
-    whose results this reproduces. Flux maps (``norm``, ``flux``: the excess divided
-    by the exposure folded with an assumed spectral model) and the sensitivity are
-    not computed yet.
+    whose results this reproduces. The sensitivity maps (gammapy's "sensitivity"
+    option) are not computed.
 
     Parameters
     ----------
@@ -139,6 +179,10 @@ class ExcessMapEstimator:
         ``alpha`` = (ON acceptance summed over the disk) / (OFF acceptance of the
         pixel): the right choice for OFF counts that are already sums over a ring
         (`~cherenkit_background.RingBackgroundMaker`). Default is True.
+    spectral_model : `~cherenkit.modeling.SpectralModel`, optional
+        Reference spectrum of the flux maps, a dN/dE model (cm⁻² s⁻¹ TeV⁻¹). Default
+        is gammapy's: a power law of index 2 with amplitude 1e-12 cm⁻² s⁻¹ TeV⁻¹ at
+        1 TeV.
 
     Notes
     -----
@@ -176,6 +220,23 @@ class ExcessMapEstimator:
     58.7
     >>> round(float(result["sqrt_ts"].data[0, 10, 10]), 3)
     18.505
+    >>> "flux" in result  # the exposure of an empty dataset is zero
+    False
+
+    With an exposure of 1e8 m² s in each true-energy bin and no energy dispersion,
+    the power law of index 2 (1e-12 cm⁻² s⁻¹ TeV⁻¹ at 1 TeV) gives 0.9e-12 cm⁻² s⁻¹
+    × 1e12 cm² s = 0.9 counts per pixel in 1-10 TeV:
+
+    >>> dataset.exposure.data[...] = 1e8
+    >>> dataset.edisp = None
+    >>> result = ExcessMapEstimator(correlation_radius="0.1 deg").run(dataset)
+    >>> round(float(result["npred_excess_ref"].data[0, 10, 10]), 6)
+    0.9
+    >>> round(float(result["norm"].data[0, 10, 10]), 3)  # 58.7 / 0.9
+    65.222
+    >>> flux = result["flux"].quantity[0, 10, 10]  # norm x 0.9e-12 cm-2 s-1
+    >>> f"{flux.to_value('cm-2 s-1'):.4g}"
+    '5.87e-11'
     """
 
     available_options: ClassVar[tuple[str, ...]] = _OPTIONS
@@ -188,6 +249,9 @@ class ExcessMapEstimator:
     selection_optional: tuple = attrs.field(default=None, converter=_selection)
     energy_edges: object = attrs.field(default=None, converter=_energy_edges, eq=False)
     correlate_off: bool = attrs.field(default=True, converter=_correlate_off)
+    spectral_model: object = attrs.field(
+        factory=_default_spectral_model, validator=_check_spectral_model, eq=False
+    )
 
     def run(self, dataset):
         """Excess maps of ``dataset``.
@@ -207,7 +271,10 @@ class ExcessMapEstimator:
             ``selection_optional`` also ``npred_excess_errn``, ``npred_excess_errp``,
             ``npred_excess_ul``; for On/Off datasets ``counts_off`` and ``alpha`` as
             used in the statistic, and optionally ``acceptance_on`` and
-            ``acceptance_off``.
+            ``acceptance_off``. With an exposure also ``npred_excess_ref``, ``norm``,
+            ``norm_err``, the ``dnde``, ``e2dnde``, ``flux`` and ``eflux`` maps and
+            their errors, and with ``selection_optional`` their asymmetric errors and
+            upper limits (see the class description).
 
         Raises
         ------
@@ -215,8 +282,9 @@ class ExcessMapEstimator:
             ``dataset`` is not a map dataset on a WCS geometry, or its statistic is
             not supported.
         ValueError
-            The dataset lacks counts, background or OFF data, or ``energy_edges``
-            lies outside its energy axis.
+            The dataset lacks counts, background or OFF data, ``energy_edges`` lies
+            outside its energy axis, or its exposure or edisp kernel does not fit its
+            counts.
         """
         from cherenkit import registry
 
@@ -276,6 +344,9 @@ class ExcessMapEstimator:
             data = np.full(out_geom.data_shape, np.nan)
             data[valid] = values
             maps[name] = Map.from_geom(out_geom, data=data)
+        reference = self._reference_counts(dataset, groups, kernel)
+        if reference is not None:
+            maps.update(flux_maps(maps, reference, valid, self.spectral_model))
         meta = {
             "correlation_radius": self.correlation_radius.to_string(),
             "correlate_off": self.correlate_off,
@@ -284,7 +355,11 @@ class ExcessMapEstimator:
             "stat_type": dataset.stat_type,
             "dataset": dataset.name,
         }
-        return ExcessMaps(maps=maps, meta=meta)
+        model = None
+        if reference is not None:
+            model = self.spectral_model.copy()
+            meta["spectral_model"] = type(model).__name__
+        return ExcessMaps(maps=maps, meta=meta, reference_model=model)
 
     # --- pieces of run -----------------------------------------------------------------
 
@@ -313,6 +388,16 @@ class ExcessMapEstimator:
                 f"{axis.unit.to_string()})"
             )
         return idx
+
+    def _reference_counts(self, dataset, groups, kernel):
+        """Correlated reference counts (`reference_counts` summed over the safe bins of
+        each group, averaged over the disk pixels with data), or None."""
+        counts = reference_counts(dataset, self.spectral_model)
+        if counts is None:
+            return None
+        n_pixels = correlate_images(groups.mask.astype(np.float64), kernel)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return correlate_images(groups.sum(counts), kernel) / n_pixels
 
     def _off_inputs(self, dataset, groups, kernel):
         """Correlated OFF counts, alpha and the acceptances for an On/Off dataset."""
@@ -423,10 +508,14 @@ class ExcessMaps:
     maps : dict of str to `~cherenkit.maps.Map`
     meta : dict
         The estimator's settings and the dataset's statistic and name.
+    reference_model : `~cherenkit.modeling.SpectralModel` or None
+        The reference spectrum of the flux maps (a copy of the estimator's
+        ``spectral_model``); None when there are no flux maps.
     """
 
     maps: dict
     meta: dict = attrs.field(factory=dict)
+    reference_model: object = None
 
     def __getitem__(self, name):
         try:
@@ -437,7 +526,7 @@ class ExcessMaps:
             ) from None
 
     def __getattr__(self, name):
-        if name.startswith("__") or name in ("maps", "meta"):
+        if name.startswith("__") or name in ("maps", "meta", "reference_model"):
             raise AttributeError(name)
         maps = object.__getattribute__(self, "maps")
         if name in maps:
@@ -478,6 +567,13 @@ class ExcessMaps:
         """The energy groups (`~cherenkit.maps.MapAxis`)."""
         return self.geom.axis("energy")
 
+    @property
+    def energy_ref(self):
+        """Log centres ``sqrt(e_min e_max)`` of the energy groups, where the ``dnde``
+        and ``e2dnde`` maps are given (`~astropy.units.Quantity`)."""
+        edges = self.energy_axis.edges
+        return np.sqrt(edges[:-1] * edges[1:])
+
     def __str__(self):
         lines = [
             type(self).__name__,
@@ -487,6 +583,8 @@ class ExcessMaps:
             f"{self.energy_axis.unit.to_string()}",
             f"  quantities    : {self.available_quantities}",
         ]
+        if self.reference_model is not None:
+            lines.append(f"  ref. model    : {self.reference_model!r}")
         lines += [f"  {key:<14}: {value}" for key, value in self.meta.items()]
         return "\n".join(lines)
 
