@@ -249,8 +249,9 @@ def test_to_image_sums_the_safe_bins():
     assert not image.mask_safe.data[0, 0, 0] and image.mask_safe.data[0, 1, 1]
     # the exposure keeps its true-energy axis; the edisp kernel is summed over reco energy
     np.testing.assert_array_equal(image.exposure.data, dataset.exposure.data)
+    # the first reco bin is unsafe everywhere: only the others enter the kernel
     kernel = dataset.edisp.edisp_map.data
-    np.testing.assert_allclose(image.edisp.edisp_map.data[:, 0], kernel.sum(axis=1))
+    np.testing.assert_allclose(image.edisp.edisp_map.data[:, 0], kernel[:, 1:].sum(axis=1))
     on_off = MapDatasetOnOff.from_map_dataset(dataset, acceptance=1, acceptance_off=2)
     with pytest.raises(TypeError, match="On/Off"):
         on_off.to_image()

@@ -389,10 +389,10 @@ class MapDataset(ModelsMixin):
 
         Counts and predicted background (with its background model) are summed over
         the safe bins; the safe mask is set where any bin was safe; the exposure and
-        PSF keep their true-energy axes; the energy-dispersion kernel is summed over
-        reconstructed energy. Models are not carried over. On/Off datasets are not
-        supported: make the image first, then its OFF counts (e.g. with the ring
-        background maker).
+        PSF keep their true-energy axes; the energy-dispersion kernel is summed over the
+        safe reconstructed-energy bins of each of its pixels. Models are not carried
+        over. On/Off datasets are not supported: make the image first, then its OFF
+        counts (e.g. with the ring background maker).
         """
         from cherenkit.maps import Map
 
@@ -411,8 +411,11 @@ class MapDataset(ModelsMixin):
             kernel_geom = kernel.geom.replace_axes(
                 [ax.squash() if ax.name == "energy" else ax for ax in kernel.geom.axes]
             )
+            data = kernel.data
+            if self.mask_safe is not None:  # the safe reco bins of each IRF pixel only
+                data = data * self._mask_safe_irf(kernel, keep_energy=True)
             edisp = type(self.edisp)(
-                Map.from_geom(kernel_geom, data=kernel.data.sum(axis=1, keepdims=True)),
+                Map.from_geom(kernel_geom, data=data.sum(axis=1, keepdims=True)),
                 _copy_map(self.edisp.exposure_map),
             )
 
