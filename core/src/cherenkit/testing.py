@@ -110,6 +110,16 @@ def check_fit_statistic(statistic, **inputs) -> None:
         else:
             raise AssertionError(f"missing input {name!r} was accepted")
 
+    background = np.array([0.5, 1.0, 2.0, 10.0, 3.0, 1e-3])
+    group = np.array([0, 0, 1, 1, 2, 2])
+    scaled = statistic.scaled_sum(counts, background, group, 3, **data)
+    for factors in (np.ones(3), np.array([0.5, 1.0, 2.0])):
+        expected = float(np.sum(statistic.evaluate(counts, factors[group] * background, **data)))
+        value = scaled(factors)
+        assert np.isclose(value, expected, rtol=1e-10, atol=1e-12), (
+            f"scaled_sum({factors}) = {value}, bin by bin {expected}"
+        )
+
 
 def check_reconstructor(reconstructor, subarray, parameters) -> None:
     """Assert the `~cherenkit.reco.Reconstructor` contract on example events.
